@@ -1,0 +1,16 @@
+#pragma once
+// One function per `rtpof` subcommand; each returns the process exit code (shared/INTERFACE.md:
+// 0 success, 1 failure of the work, 2 bad usage or configuration).
+#include <string>
+#include <vector>
+
+namespace rtpof::app {
+
+using Arguments = std::vector<std::string>;
+
+int serve_command(const Arguments& args);
+int status_command(const Arguments& args);
+int reindex_command(const Arguments& args);
+int phantom_command(const Arguments& args);
+
+}  // namespace rtpof::app

@@ -1,0 +1,23 @@
+#include "app/dcmtk_runtime.hpp"
+
+#include <dcmtk/config/osconfig.h>
+#include <dcmtk/dcmdata/dcdict.h>
+#include <dcmtk/dcmnet/dcmtrans.h>
+#include <dcmtk/dcmnet/dul.h>
+
+#include <cstdlib>
+#include <stdexcept>
+
+namespace rtpof::app {
+
+void initialise_dcmtk() {
+  if (!dcmDataDict.isDictionaryLoaded())
+    throw std::runtime_error(
+        "the DICOM data dictionary is not loaded: install the dcmtk package's dictionary "
+        "(/usr/share/libdcmtk17/dicom.dic) or set DCMDICTPATH");
+  // DCMTK reads this variable for every socket it opens; an operator's explicit value wins.
+  ::setenv("TCP_NODELAY", "1", 0);
+  dcmDisableGethostbyaddr.set(OFTrue);
+}
+
+}  // namespace rtpof::app

@@ -1,0 +1,67 @@
+// rtpof: the command. Dispatches to one function per subcommand (app/commands.hpp).
+#include <iostream>
+#include <map>
+
+#include "app/command_line.hpp"
+#include "app/commands.hpp"
+#include "app/version.hpp"
+#include "rules/node_config.hpp"
+
+namespace {
+
+const char* const usage = R"(usage: rtpof COMMAND [OPTIONS]
+
+commands:
+  serve    run the DICOM node (Storage SCP): receive, store, index
+           [--config FILE] [--port N] [--ae-title AET] [--data-dir DIR]
+           [--destination AET@HOST:PORT]... [--stable-age SECONDS]
+           [--log-format text|json] [--log-level trace|debug|info|warn|error]
+  status   counts from the index            [--data-dir DIR] [--config FILE] [--json]
+  reindex  rebuild the index from the files [--data-dir DIR] [--config FILE]
+  phantom  write a synthetic head-and-neck case
+           --out DIR [--seed N] [--slices N] [--size small|standard]
+
+  rtpof --help | --version
+exit codes: 0 success, 1 failure of the work, 2 bad usage or configuration
+)";
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  using namespace rtpof::app;
+  const std::vector<std::string> all(argv + 1, argv + argc);
+  if (all.empty() || all[0] == "--help" || all[0] == "-h" || all[0] == "help") {
+    std::cout << usage;
+    return all.empty() ? 2 : 0;
+  }
+  if (all[0] == "--version") {
+    std::cout << "rtpof " << rtpof::version << "\n";
+    return 0;
+  }
+  const std::map<std::string, int (*)(const Arguments&)> commands = {
+      {"serve", serve_command}, {"status", status_command}, {"reindex", reindex_command},
+      {"phantom", phantom_command}};
+  const auto command = commands.find(all[0]);
+  if (command == commands.end()) {
+    std::cerr << "rtpof: unknown command \"" << all[0] << "\"\n" << usage;
+    return 2;
+  }
+  const Arguments rest(all.begin() + 1, all.end());
+  for (const auto& a : rest)
+    if (a == "--help" || a == "-h") {
+      std::cout << usage;
+      return 0;
+    }
+  try {
+    return command->second(rest);
+  } catch (const UsageError& e) {
+    std::cerr << "rtpof " << all[0] << ": " << e.what() << "\n";
+    return 2;
+  } catch (const rtpof::rules::ConfigError& e) {
+    std::cerr << "rtpof " << all[0] << ": configuration: " << e.what() << "\n";
+    return 2;
+  } catch (const std::exception& e) {
+    std::cerr << "rtpof " << all[0] << ": " << e.what() << "\n";
+    return 1;
+  }
+}

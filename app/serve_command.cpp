@@ -1,0 +1,137 @@
+// `rtpof serve`: the node. Opens the data directory, recovers the index from the files, listens,
+// and on SIGTERM/SIGINT stops accepting and lets running associations finish (bounded wait).
+#include <signal.h>
+#include <spdlog/spdlog.h>
+#include <sys/statvfs.h>
+
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/post.hpp>
+#include <boost/asio/signal_set.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <chrono>
+#include <cstdio>
+#include <future>
+#include <thread>
+
+#include "app/commands.hpp"
+#include "app/dcmtk_runtime.hpp"
+#include "app/logging.hpp"
+#include "app/node_settings.hpp"
+#include "app/version.hpp"
+#include "scp/dicom_listener.hpp"
+#include "storage/archive.hpp"
+#include "storage/data_dir_lock.hpp"
+
+namespace rtpof::app {
+namespace {
+
+scp::ListenerOptions listener_options(const rules::NodeConfig& config) {
+  scp::ListenerOptions options;
+  options.ae_title = config.ae_title;
+  options.port = config.port;
+  options.accept_any_caller = config.accept_any_caller;
+  for (const auto& peer : config.peers) options.peers.push_back({peer.ae_title, peer.host});
+  options.max_associations = config.max_associations;
+  options.acse_timeout_s = config.acse_timeout_s;
+  options.dimse_timeout_s = config.dimse_timeout_s;
+  return options;
+}
+
+double free_gib(const std::filesystem::path& dir) {
+  struct statvfs s {};
+  if (::statvfs(dir.c_str(), &s) != 0) return -1;
+  return static_cast<double>(s.f_bavail) * s.f_frsize / (1ull << 30);
+}
+
+void log_stats(spdlog::logger& log, const scp::DicomListener& listener, const std::filesystem::path& data_dir) {
+  const auto& s = listener.stats();
+  log.info("stats: associations accepted={} refused={} active={}; instances stored={} duplicate={} refused={}; "
+           "{:.1f} MB stored; disk free {:.1f} GiB",
+           s.associations_accepted.load(), s.associations_refused.load(), listener.active_associations(),
+           s.instances_stored.load(), s.instances_duplicate.load(), s.instances_refused.load(),
+           static_cast<double>(s.bytes_stored.load()) / 1e6, free_gib(data_dir));
+}
+
+}  // namespace
+
+int serve_command(const Arguments& args) {
+  const CommandLine cl(args,
+                       {"--config", "--data-dir", "--port", "--ae-title", "--destination", "--stable-age",
+                        "--log-format", "--log-level"},
+                       {});
+  if (!cl.positionals().empty()) throw UsageError("serve takes no positional argument: " + cl.positionals().front());
+  const rules::NodeConfig config = node_config_from(cl);
+  const auto log = make_logger(config.log_format, config.log_level);
+  route_dcmtk_log(log);
+  ::signal(SIGPIPE, SIG_IGN);  // a peer closing its socket must not kill the node
+  try {
+    initialise_dcmtk();
+    const storage::DataDirLock lock(config.data_dir);
+    storage::Archive archive({config.data_dir, config.quota_bytes, config.min_free_bytes}, log);
+    const auto recovery = archive.recover();
+    const auto counts = archive.counts();
+    log->info("rtpof {} starting: data dir {}; index holds {} instances of {} patients; recovery removed {} "
+              "temporary files, indexed {} files, {} unreadable",
+              version, std::filesystem::absolute(config.data_dir).string(), counts.instances, counts.patients,
+              recovery.temporary_files_removed, recovery.files_indexed, recovery.files_unreadable);
+
+    scp::DicomListener listener(listener_options(config), archive, log);
+    boost::asio::io_context io;
+    std::promise<void> listener_done;
+    auto listener_finished = listener_done.get_future();
+    std::thread listener_thread([&] {
+      try {
+        listener.run();
+        listener_done.set_value();
+      } catch (...) {
+        listener_done.set_exception(std::current_exception());
+      }
+      boost::asio::post(io, [&io] { io.stop(); });
+    });
+    log->info("listening: AE \"{}\" on port {}, up to {} associations, {}", config.ae_title, config.port,
+              config.max_associations,
+              config.accept_any_caller ? "any calling AE accepted"
+                                       : std::to_string(config.peers.size()) + " configured peers");
+
+    boost::asio::signal_set signals(io, SIGTERM, SIGINT);
+    bool stopping = false;
+    signals.async_wait([&](const boost::system::error_code& error, int signal_number) {
+      if (error) return;
+      stopping = true;
+      log->info("stopping on signal {}: no new associations; waiting up to {} s for {} running", signal_number,
+                config.shutdown_grace_s, listener.active_associations());
+      listener.request_stop();
+    });
+    boost::asio::steady_timer stats_timer(io);
+    std::function<void()> arm_stats = [&] {
+      if (config.stats_interval_s == 0) return;
+      stats_timer.expires_after(std::chrono::seconds(config.stats_interval_s));
+      stats_timer.async_wait([&](const boost::system::error_code& error) {
+        if (error) return;
+        log_stats(*log, listener, config.data_dir);
+        arm_stats();
+      });
+    };
+    arm_stats();
+    io.run();
+
+    if (listener_finished.wait_for(std::chrono::seconds(stopping ? config.shutdown_grace_s : 0)) !=
+        std::future_status::ready) {
+      // Whatever is still being received was never acknowledged: the peer will send it again.
+      log->warn("associations still running after {} s; exiting without waiting for them", config.shutdown_grace_s);
+      log_stats(*log, listener, config.data_dir);
+      log->flush();
+      std::_Exit(0);
+    }
+    listener_thread.join();
+    listener_finished.get();  // rethrows a listen failure
+    log_stats(*log, listener, config.data_dir);
+    log->info("stopped");
+    return 0;
+  } catch (const std::exception& e) {
+    log->critical("cannot serve: {}", e.what());
+    return 1;
+  }
+}
+
+}  // namespace rtpof::app

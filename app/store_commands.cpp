@@ -1,0 +1,67 @@
+// `rtpof status` and `rtpof reindex`: the operator's view of a data directory.
+#include <spdlog/spdlog.h>
+
+#include <iostream>
+
+#include "app/commands.hpp"
+#include "app/dcmtk_runtime.hpp"
+#include "app/logging.hpp"
+#include "app/node_settings.hpp"
+#include "storage/archive.hpp"
+#include "storage/data_dir_lock.hpp"
+
+namespace rtpof::app {
+
+int status_command(const Arguments& args) {
+  const CommandLine cl(args, data_dir_flags, {"--json"});
+  const rules::NodeConfig config = node_config_from(cl);
+  const auto log = make_logger("text", "warn");
+  if (!std::filesystem::exists(config.data_dir / "index.sqlite")) {
+    std::cerr << "no rtpof data directory at " << config.data_dir.string() << " (no index.sqlite)\n";
+    return 1;
+  }
+  // Reading the index is safe beside a running node (WAL): no lock is taken.
+  storage::Index index(config.data_dir / "index.sqlite");
+  const auto c = index.counts();
+  if (cl.has("--json")) {
+    std::cout << "{\"data_dir\":\"" << std::filesystem::absolute(config.data_dir).string() << "\",\"patients\":"
+              << c.patients << ",\"studies\":" << c.studies << ",\"series\":" << c.series
+              << ",\"instances\":" << c.instances << ",\"bytes\":" << c.bytes << ",\"instances_by_modality\":{";
+    bool first = true;
+    for (const auto& [modality, n] : c.instances_by_modality) {
+      std::cout << (first ? "" : ",") << "\"" << modality << "\":" << n;
+      first = false;
+    }
+    std::cout << "}}\n";
+  } else {
+    std::cout << "data dir   " << std::filesystem::absolute(config.data_dir).string() << "\n"
+              << "patients   " << c.patients << "\nstudies    " << c.studies << "\nseries     " << c.series
+              << "\ninstances  " << c.instances << " (" << c.bytes / 1000000.0 << " MB)\n";
+    for (const auto& [modality, n] : c.instances_by_modality) std::cout << "  " << modality << "  " << n << "\n";
+  }
+  return 0;
+}
+
+int reindex_command(const Arguments& args) {
+  const CommandLine cl(args, data_dir_flags, {});
+  const rules::NodeConfig config = node_config_from(cl);
+  const auto log = make_logger("text", "info");
+  route_dcmtk_log(log);
+  try {
+    initialise_dcmtk();
+    const storage::DataDirLock lock(config.data_dir);
+    storage::Archive archive({config.data_dir, 0, 0}, log);
+    const auto report = archive.rebuild_index();
+    const auto counts = archive.counts();
+    log->info("index rebuilt from {}: {} files indexed ({} instances of {} patients), {} unreadable, {} temporary "
+              "files removed",
+              archive.store_dir().string(), report.files_indexed, counts.instances, counts.patients,
+              report.files_unreadable, report.temporary_files_removed);
+    return report.files_unreadable == 0 ? 0 : 1;
+  } catch (const std::exception& e) {
+    log->critical("cannot reindex: {}", e.what());
+    return 1;
+  }
+}
+
+}  // namespace rtpof::app

@@ -1,0 +1,233 @@
+#include "rules/node_config.hpp"
+
+#include <toml++/toml.h>
+
+#include <cmath>
+#include <limits>
+#include <map>
+#include <set>
+#include <sstream>
+
+namespace rtpof::rules {
+namespace {
+
+std::string where(const std::string& key, const toml::node& node) {
+  std::ostringstream out;
+  out << "key '" << key << "'";
+  if (node.source().begin.line > 0) out << " at line " << node.source().begin.line;
+  return out.str();
+}
+
+// Reads one table, refusing keys it does not know. Each known key has a reader for its value.
+class TableReader {
+ public:
+  TableReader(const toml::table& table, std::string prefix) : table_(table), prefix_(std::move(prefix)) {}
+
+  void text(const std::string& key, std::string& out) {
+    if (const auto* node = take(key)) {
+      if (!node->is_string()) throw ConfigError(where(full(key), *node) + " must be a string");
+      out = node->as_string()->get();
+    }
+  }
+  void path(const std::string& key, std::filesystem::path& out) {
+    std::string value = out.string();
+    text(key, value);
+    out = value;
+  }
+  void flag(const std::string& key, bool& out) {
+    if (const auto* node = take(key)) {
+      if (!node->is_boolean()) throw ConfigError(where(full(key), *node) + " must be true or false");
+      out = node->as_boolean()->get();
+    }
+  }
+  template <typename T>
+  void integer(const std::string& key, T& out, std::int64_t min, std::int64_t max) {
+    if (const auto* node = take(key)) {
+      if (!node->is_integer()) throw ConfigError(where(full(key), *node) + " must be an integer");
+      const std::int64_t value = node->as_integer()->get();
+      if (value < min || value > max)
+        throw ConfigError(where(full(key), *node) + " must be between " + std::to_string(min) + " and " +
+                          std::to_string(max) + ", not " + std::to_string(value));
+      out = static_cast<T>(value);
+    }
+  }
+  void number(const std::string& key, double& out, double min, double max) {
+    if (const auto* node = take(key)) {
+      double value = 0;
+      if (node->is_integer()) value = static_cast<double>(node->as_integer()->get());
+      else if (node->is_floating_point()) value = node->as_floating_point()->get();
+      else throw ConfigError(where(full(key), *node) + " must be a number");
+      if (!std::isfinite(value) || value < min || value > max) {
+        std::ostringstream message;
+        message << where(full(key), *node) << " must be between " << min << " and " << max << ", not " << value;
+        throw ConfigError(message.str());
+      }
+      out = value;
+    }
+  }
+  void one_of(const std::string& key, std::string& out, const std::set<std::string>& allowed) {
+    const auto* node = table_.get(key);
+    text(key, out);
+    if (allowed.count(out) == 0) {
+      std::string list;
+      for (const auto& a : allowed) list += (list.empty() ? "" : ", ") + a;
+      throw ConfigError(where(full(key), *node) + " must be one of " + list + ", not \"" + out + "\"");
+    }
+  }
+  // After all reads: anything left is a key we do not know (often a typo).
+  void finish() const {
+    for (auto&& [key, node] : table_) {
+      const std::string name(key.str());
+      if (seen_.count(name) == 0) throw ConfigError("unknown " + where(full(name), node));
+    }
+  }
+  const toml::node* take(const std::string& key) {
+    seen_.insert(key);
+    return table_.get(key);
+  }
+  std::string full(const std::string& key) const { return prefix_.empty() ? key : prefix_ + "." + key; }
+
+ private:
+  const toml::table& table_;
+  std::string prefix_;
+  std::set<std::string> seen_;
+};
+
+const toml::table& as_table(const toml::node* node, const std::string& key) {
+  if (!node->is_table()) throw ConfigError(where(key, *node) + " must be a table ([" + key + "])");
+  return *node->as_table();
+}
+
+template <typename Entry, typename ReadEntry>
+void read_array_of_tables(TableReader& top, const std::string& key, std::vector<Entry>& out, ReadEntry read_entry) {
+  const auto* node = top.take(key);
+  if (node == nullptr) return;
+  if (!node->is_array_of_tables()) throw ConfigError(where(key, *node) + " must be written as [[" + key + "]] tables");
+  const auto& array = *node->as_array();
+  for (std::size_t i = 0; i < array.size(); ++i) {
+    TableReader entry(*array[i].as_table(), key + "[" + std::to_string(i) + "]");
+    out.push_back(read_entry(entry, array[i]));
+    entry.finish();
+  }
+}
+
+}  // namespace
+
+bool is_valid_ae_title(const std::string& ae_title) {
+  if (ae_title.empty() || ae_title.size() > 16) return false;
+  bool only_spaces = true;
+  for (const char c : ae_title) {
+    if (c == '\\' || static_cast<unsigned char>(c) < 0x20 || static_cast<unsigned char>(c) > 0x7e) return false;
+    if (c != ' ') only_spaces = false;
+  }
+  return !only_spaces;
+}
+
+NodeConfig default_node_config() { return NodeConfig{}; }
+
+NodeConfig load_node_config(const std::filesystem::path& file) {
+  toml::table root;
+  try {
+    root = toml::parse_file(file.string());
+  } catch (const toml::parse_error& e) {
+    std::ostringstream message;
+    message << file.string() << " line " << e.source().begin.line << ": " << e.description();
+    throw ConfigError(message.str());
+  }
+  NodeConfig config = default_node_config();
+  config.accept_any_caller = false;  // a configuration file names its peers; opening up is explicit
+  try {
+    TableReader top(root, "");
+    if (const auto* node = top.take("node")) {
+      TableReader t(as_table(node, "node"), "node");
+      t.text("ae_title", config.ae_title);
+      t.integer("port", config.port, 1, 65535);
+      t.path("data_dir", config.data_dir);
+      t.flag("accept_any_caller", config.accept_any_caller);
+      t.integer("max_associations", config.max_associations, 1, 256);
+      t.integer("acse_timeout_s", config.acse_timeout_s, 1, 600);
+      t.integer("dimse_timeout_s", config.dimse_timeout_s, 1, 3600);
+      t.integer("shutdown_grace_s", config.shutdown_grace_s, 0, 3600);
+      t.finish();
+    }
+    if (const auto* node = top.take("storage")) {
+      TableReader t(as_table(node, "storage"), "storage");
+      double quota_gb = static_cast<double>(config.quota_bytes) / (1ull << 30);
+      double min_free_mb = static_cast<double>(config.min_free_bytes) / (1ull << 20);
+      t.number("quota_gb", quota_gb, 0, 1e6);
+      t.number("min_free_mb", min_free_mb, 0, 1e9);
+      config.quota_bytes = static_cast<std::uint64_t>(quota_gb * (1ull << 30));
+      config.min_free_bytes = static_cast<std::uint64_t>(min_free_mb * (1ull << 20));
+      t.finish();
+    }
+    if (const auto* node = top.take("logging")) {
+      TableReader t(as_table(node, "logging"), "logging");
+      t.one_of("format", config.log_format, {"text", "json"});
+      t.one_of("level", config.log_level, {"trace", "debug", "info", "warn", "error"});
+      t.integer("stats_interval_s", config.stats_interval_s, 0, 86400);
+      t.finish();
+    }
+    if (const auto* node = top.take("matching")) {
+      TableReader t(as_table(node, "matching"), "matching");
+      t.number("stable_age_s", config.stable_age_s, 0, 7 * 86400);
+      t.finish();
+    }
+    read_array_of_tables(top, "peers", config.peers, [](TableReader& t, const toml::node& node) {
+      PeerConfig peer;
+      t.text("ae_title", peer.ae_title);
+      t.text("host", peer.host);
+      t.integer("port", peer.port, 1, 65535);
+      if (peer.ae_title.empty()) throw ConfigError(where(t.full("ae_title"), node) + " is required");
+      return peer;
+    });
+    read_array_of_tables(top, "destinations", config.destinations, [](TableReader& t, const toml::node& node) {
+      DestinationConfig destination;
+      t.text("ae_title", destination.ae_title);
+      t.text("host", destination.host);
+      t.integer("port", destination.port, 1, 65535);
+      if (destination.ae_title.empty() || destination.host.empty() || destination.port == 0)
+        throw ConfigError(where(t.full("ae_title"), node) + ": a destination needs ae_title, host and port");
+      return destination;
+    });
+    top.finish();
+    validate(config);
+  } catch (const ConfigError& e) {
+    throw ConfigError(file.string() + ": " + e.what());
+  }
+  return config;
+}
+
+void validate(const NodeConfig& config) {
+  if (!is_valid_ae_title(config.ae_title))
+    throw ConfigError("node.ae_title \"" + config.ae_title + "\" is not a valid AE title (1-16 characters, no backslash)");
+  if (config.data_dir.empty()) throw ConfigError("node.data_dir must not be empty");
+  for (const auto& peer : config.peers)
+    if (!is_valid_ae_title(peer.ae_title))
+      throw ConfigError("peers: \"" + peer.ae_title + "\" is not a valid AE title (1-16 characters, no backslash)");
+  for (const auto& destination : config.destinations)
+    if (!is_valid_ae_title(destination.ae_title))
+      throw ConfigError("destinations: \"" + destination.ae_title + "\" is not a valid AE title");
+  if (!config.accept_any_caller && config.peers.empty())
+    throw ConfigError("node.accept_any_caller is false but no [[peers]] are configured: no one could send to this node");
+}
+
+DestinationConfig parse_destination(const std::string& text) {
+  const auto at = text.find('@');
+  const auto colon = text.rfind(':');
+  if (at == std::string::npos || colon == std::string::npos || colon < at)
+    throw ConfigError("--destination \"" + text + "\" must look like AET@HOST:PORT");
+  DestinationConfig d;
+  d.ae_title = text.substr(0, at);
+  d.host = text.substr(at + 1, colon - at - 1);
+  const std::string port = text.substr(colon + 1);
+  char* end = nullptr;
+  const long value = std::strtol(port.c_str(), &end, 10);
+  if (port.empty() || *end != '\0' || value < 1 || value > 65535)
+    throw ConfigError("--destination \"" + text + "\": port must be 1-65535");
+  d.port = static_cast<std::uint16_t>(value);
+  if (!is_valid_ae_title(d.ae_title) || d.host.empty())
+    throw ConfigError("--destination \"" + text + "\" must look like AET@HOST:PORT");
+  return d;
+}
+
+}  // namespace rtpof::rules

@@ -1,0 +1,69 @@
+#pragma once
+// The node's configuration: what `rtpof serve` listens as, whom it accepts, where it keeps data.
+// Loaded from a TOML file (rules/rtpof.example.toml documents every key) or the embedded default
+// of shared/INTERFACE.md; command-line flags override either.
+#include <cstdint>
+#include <filesystem>
+#include <stdexcept>
+#include <string>
+#include <vector>
+
+namespace rtpof::rules {
+
+// A configuration problem; the message names the key (and the line, for a file).
+class ConfigError : public std::runtime_error {
+ public:
+  using std::runtime_error::runtime_error;
+};
+
+struct PeerConfig {
+  std::string ae_title;
+  std::string host;        // empty: any address
+  std::uint16_t port = 0;  // where reports go back to, when routed to the sender (0: unknown)
+};
+
+struct DestinationConfig {
+  std::string ae_title;
+  std::string host;
+  std::uint16_t port = 0;
+};
+
+struct NodeConfig {
+  // [node]
+  std::string ae_title = "RTPOF";
+  std::uint16_t port = 11112;
+  std::filesystem::path data_dir = "rtpof-data";
+  bool accept_any_caller = true;
+  unsigned max_associations = 16;
+  unsigned acse_timeout_s = 10;
+  unsigned dimse_timeout_s = 120;
+  unsigned shutdown_grace_s = 30;
+  // [storage]
+  std::uint64_t quota_bytes = 0;
+  std::uint64_t min_free_bytes = 256ull << 20;
+  // [logging]
+  std::string log_format = "text";  // text | json
+  std::string log_level = "info";   // trace | debug | info | warn | error
+  unsigned stats_interval_s = 300;
+  // [matching]
+  double stable_age_s = 60;
+  // [[peers]], [[destinations]]
+  std::vector<PeerConfig> peers;
+  std::vector<DestinationConfig> destinations;
+};
+
+NodeConfig default_node_config();
+
+// Reads and validates a TOML file. Unknown keys, wrong types and out-of-range values are errors.
+NodeConfig load_node_config(const std::filesystem::path& file);
+
+// Checks that hold whatever the source (file, defaults, flags); throws ConfigError.
+void validate(const NodeConfig& config);
+
+// Parses "AET@HOST:PORT" (the --destination flag).
+DestinationConfig parse_destination(const std::string& text);
+
+// AE titles: 1 to 16 characters, no backslash or control characters, not only spaces (PS3.5 6.2).
+bool is_valid_ae_title(const std::string& ae_title);
+
+}  // namespace rtpof::rules

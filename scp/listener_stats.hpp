@@ -1,0 +1,17 @@
+#pragma once
+// Counters the periodic stats line reports; updated by worker threads.
+#include <atomic>
+#include <cstdint>
+
+namespace rtpof::scp {
+
+struct ListenerStats {
+  std::atomic<std::uint64_t> associations_accepted{0};
+  std::atomic<std::uint64_t> associations_refused{0};
+  std::atomic<std::uint64_t> instances_stored{0};
+  std::atomic<std::uint64_t> instances_duplicate{0};
+  std::atomic<std::uint64_t> instances_refused{0};
+  std::atomic<std::uint64_t> bytes_stored{0};
+};
+
+}  // namespace rtpof::scp

@@ -1,0 +1,193 @@
+#include "scp/store_worker.hpp"
+
+#include <dcmtk/dcmdata/dcuid.h>
+#include <dcmtk/dcmnet/diutil.h>
+#include <spdlog/spdlog.h>
+
+#include <cstdio>
+
+#include "storage/archive.hpp"
+
+namespace rtpof::scp {
+namespace {
+
+using storage::IngestError;
+
+// C-STORE statuses (PS3.4 Annex B.2.3).
+constexpr Uint16 status_out_of_resources = 0xA700;
+constexpr Uint16 status_does_not_match_sop_class = 0xA900;
+constexpr Uint16 status_cannot_understand = 0xC000;
+constexpr Uint16 status_processing_failure = 0x0110;
+
+Uint16 status_for(IngestError::Kind kind) {
+  switch (kind) {
+    case IngestError::Kind::does_not_match_sop_class: return status_does_not_match_sop_class;
+    case IngestError::Kind::cannot_understand: return status_cannot_understand;
+    case IngestError::Kind::out_of_resources: return status_out_of_resources;
+  }
+  return status_processing_failure;
+}
+
+std::string hex_status(Uint16 status) {
+  char text[8];
+  std::snprintf(text, sizeof text, "0x%04X", status);
+  return text;
+}
+
+std::string sop_class_name(const std::string& uid) { return dcmFindNameOfUID(uid.c_str(), uid.c_str()); }
+
+// Peer-supplied strings go into the log; a control character must not forge a log line.
+std::string printable(const std::string& text) {
+  std::string out;
+  for (const char c : text) {
+    if (c == '\0') break;
+    out.push_back(static_cast<unsigned char>(c) < 0x20 || static_cast<unsigned char>(c) > 0x7e ? '?' : c);
+  }
+  while (!out.empty() && out.back() == ' ') out.pop_back();
+  return out;
+}
+
+}  // namespace
+
+StoreWorker::StoreWorker(DcmBaseSCPPool& pool, ServiceContext& context)
+    : DcmBaseSCPPool::DcmBaseSCPWorker(pool), DcmThreadSCP(), context_(context) {}
+
+OFCondition StoreWorker::setSharedConfig(const DcmSharedSCPConfig& config) {
+  return DcmThreadSCP::setSharedConfig(config);
+}
+
+OFBool StoreWorker::busy() { return DcmThreadSCP::isConnected(); }
+
+OFCondition StoreWorker::workerListen(T_ASC_Association* const assoc) { return DcmThreadSCP::run(assoc); }
+
+std::string StoreWorker::peer() const { return "\"" + calling_ae_ + "\" at " + calling_address_; }
+
+void StoreWorker::notifyAssociationRequest(const T_ASC_Parameters& params, DcmSCPActionType& /*desired_action*/) {
+  calling_ae_ = printable(params.DULparams.callingAPTitle);
+  calling_address_ = normalise_address(params.DULparams.callingPresentationAddress);
+  decision_ = context_.policy.evaluate(params.DULparams.calledAPTitle, calling_ae_, calling_address_);
+  stored_ = duplicates_ = refused_ = bytes_ = 0;
+  ending_ = "ended";
+  acknowledged_ = false;
+  started_ = std::chrono::steady_clock::now();
+}
+
+OFBool StoreWorker::checkCalledAETitleAccepted(const OFString&) {
+  return decision_.verdict != PolicyDecision::Verdict::called_ae_not_recognized;
+}
+
+OFBool StoreWorker::checkCallingAETitleAccepted(const OFString&) {
+  // PS3.8 has no reason code for a wrong address: the (AE, host) pair is an unknown calling AE.
+  return decision_.verdict != PolicyDecision::Verdict::calling_ae_not_recognized &&
+         decision_.verdict != PolicyDecision::Verdict::calling_address_not_allowed;
+}
+
+void StoreWorker::refuseAssociation(const DcmRefuseReasonType reason) {
+  std::string why = decision_.reason;
+  if (why.empty()) {
+    switch (reason) {
+      case DCMSCP_NO_PRESENTATION_CONTEXTS:
+        why = "none of the proposed SOP classes / transfer syntaxes is supported (see docs/conformance-statement.md)";
+        break;
+      case DCMSCP_BAD_APPLICATION_CONTEXT_NAME: why = "unsupported application context"; break;
+      case DCMSCP_TOO_MANY_ASSOCIATIONS: why = "too many associations"; break;
+      default: why = "refused by DICOM negotiation"; break;
+    }
+  }
+  ++context_.stats.associations_refused;
+  context_.logger->warn("association refused: from {}: {}", peer(), why);
+  DcmThreadSCP::refuseAssociation(reason);
+}
+
+void StoreWorker::notifyAssociationAcknowledge() {
+  acknowledged_ = true;
+  ++context_.stats.associations_accepted;
+  context_.logger->info("association accepted: from {}", peer());
+}
+
+void StoreWorker::notifyReleaseRequest() { ending_ = "released"; }
+void StoreWorker::notifyAbortRequest() { ending_ = "aborted by the peer"; }
+void StoreWorker::notifyDIMSEError(const OFCondition& condition) {
+  ending_ = std::string("ended on a network error (") + condition.text() + ")";
+}
+
+void StoreWorker::notifyAssociationTermination() {
+  if (!acknowledged_) return;
+  const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started_).count();
+  context_.logger->info("association {}: from {}; {} stored, {} duplicate, {} refused, {:.1f} MB in {:.2f} s",
+                        ending_, peer(), stored_, duplicates_, refused_, static_cast<double>(bytes_) / 1e6, seconds);
+}
+
+OFCondition StoreWorker::handleIncomingCommand(T_DIMSE_Message* message, const DcmPresentationContextInfo& info) {
+  if (message->CommandField == DIMSE_C_STORE_RQ)
+    return handle_store(message->msg.CStoreRQ, info.presentationContextID);
+  return DcmThreadSCP::handleIncomingCommand(message, info);
+}
+
+OFCondition StoreWorker::handle_store(T_DIMSE_C_StoreRQ& request, T_ASC_PresentationContextID presentation_id) {
+  const auto started = std::chrono::steady_clock::now();
+  const std::string sop_instance = printable(request.AffectedSOPInstanceUID);
+  const std::string sop_class = printable(request.AffectedSOPClassUID);
+
+  if (const auto full = context_.archive.refuses_new_instances()) {
+    // The dataset must still be read off the wire; it goes nowhere.
+    DcmDataset* discarded = nullptr;
+    const OFCondition received = receiveSTORERequest(request, presentation_id, discarded);
+    std::unique_ptr<DcmDataset> owner(discarded);
+    if (received.bad()) return received;
+    ++refused_;
+    ++context_.stats.instances_refused;
+    context_.logger->error("instance refused ({}): sop={} from {}: {}", hex_status(status_out_of_resources),
+                           sop_instance, peer(), *full);
+    return sendSTOREResponse(presentation_id, request, status_out_of_resources);
+  }
+
+  storage::IncomingFile incoming = context_.archive.new_incoming_file();
+  const OFCondition received = receiveSTORERequest(request, presentation_id, incoming.path().c_str());
+  if (received.bad()) {
+    // Nothing was acknowledged; the peer sees the association end and can send again.
+    context_.logger->error("instance not received: sop={} from {}: {}", sop_instance, peer(), received.text());
+    return received;
+  }
+
+  Uint16 status = STATUS_Success;
+  try {
+    const auto outcome = context_.archive.ingest(std::move(incoming), {sop_class, sop_instance}, calling_ae_);
+    const auto& a = outcome.attributes;
+    const auto ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - started).count();
+    using Result = storage::IngestOutcome::Result;
+    if (outcome.result == Result::duplicate) {
+      ++duplicates_;
+      ++context_.stats.instances_duplicate;
+      context_.logger->info("instance already stored, identical: {} sop={} patient={} from {}", a.modality,
+                            a.sop_instance_uid, outcome.pseudonym, peer());
+    } else {
+      ++stored_;
+      bytes_ += outcome.size_bytes;
+      ++context_.stats.instances_stored;
+      context_.stats.bytes_stored += outcome.size_bytes;
+      context_.logger->info("instance stored: {} {} sop={} series={} patient={} bytes={} ms={:.1f} from {}",
+                            a.modality, sop_class_name(a.sop_class_uid), a.sop_instance_uid, a.series_instance_uid,
+                            outcome.pseudonym, outcome.size_bytes, ms, peer());
+      if (outcome.result == Result::replaced)
+        context_.logger->warn("instance {} arrived again with different content; the older version was kept at {}",
+                              a.sop_instance_uid, outcome.superseded_path.string());
+    }
+  } catch (const IngestError& e) {
+    status = status_for(e.kind());
+    ++refused_;
+    ++context_.stats.instances_refused;
+    const auto log_level = e.kind() == IngestError::Kind::out_of_resources ? spdlog::level::err : spdlog::level::warn;
+    context_.logger->log(log_level, "instance refused ({}): {} sop={} from {}: {}", hex_status(status),
+                         sop_class_name(sop_class), sop_instance, peer(), e.what());
+  } catch (const std::exception& e) {
+    status = status_processing_failure;
+    ++refused_;
+    ++context_.stats.instances_refused;
+    context_.logger->error("instance refused ({}): sop={} from {}: unexpected error: {}", hex_status(status),
+                           sop_instance, peer(), e.what());
+  }
+  return sendSTOREResponse(presentation_id, request, status);
+}
+
+}  // namespace rtpof::scp

@@ -1,0 +1,69 @@
+#pragma once
+// One association's thread: policy checks, C-ECHO, and C-STORE into the archive. Internal to scp/.
+#include <dcmtk/config/osconfig.h>
+#include <dcmtk/dcmnet/scppool.h>
+
+#include <chrono>
+#include <cstdint>
+#include <memory>
+#include <string>
+
+#include "scp/association_policy.hpp"
+#include "scp/listener_stats.hpp"
+
+namespace spdlog {
+class logger;
+}
+namespace rtpof::storage {
+class Archive;
+}
+
+namespace rtpof::scp {
+
+// Shared by every worker; outlives the pool.
+struct ServiceContext {
+  storage::Archive& archive;
+  AssociationPolicy policy;
+  std::shared_ptr<spdlog::logger> logger;
+  ListenerStats stats;
+};
+
+class StoreWorker : public DcmBaseSCPPool::DcmBaseSCPWorker, private DcmThreadSCP {
+ public:
+  StoreWorker(DcmBaseSCPPool& pool, ServiceContext& context);
+
+  // DcmBaseSCPWorker
+  OFCondition setSharedConfig(const DcmSharedSCPConfig& config) override;
+  OFBool busy() override;
+
+ protected:
+  OFCondition workerListen(T_ASC_Association* const assoc) override;
+
+ private:
+  // DcmSCP hooks
+  void notifyAssociationRequest(const T_ASC_Parameters& params, DcmSCPActionType& desired_action) override;
+  OFBool checkCalledAETitleAccepted(const OFString& called_ae) override;
+  OFBool checkCallingAETitleAccepted(const OFString& calling_ae) override;
+  void refuseAssociation(const DcmRefuseReasonType reason) override;
+  void notifyAssociationAcknowledge() override;
+  void notifyReleaseRequest() override;
+  void notifyAbortRequest() override;
+  void notifyDIMSEError(const OFCondition& condition) override;
+  void notifyAssociationTermination() override;
+  OFCondition handleIncomingCommand(T_DIMSE_Message* message, const DcmPresentationContextInfo& info) override;
+
+  OFCondition handle_store(T_DIMSE_C_StoreRQ& request, T_ASC_PresentationContextID presentation_id);
+  std::string peer() const;
+
+  ServiceContext& context_;
+  // Per association; reset in notifyAssociationRequest.
+  PolicyDecision decision_;
+  std::string calling_ae_;
+  std::string calling_address_;
+  std::string ending_ = "ended";
+  std::uint64_t stored_ = 0, duplicates_ = 0, refused_ = 0, bytes_ = 0;
+  std::chrono::steady_clock::time_point started_;
+  bool acknowledged_ = false;
+};
+
+}  // namespace rtpof::scp

@@ -1,0 +1,219 @@
+#include "storage/archive.hpp"
+
+#include <dcmtk/config/osconfig.h>
+#include <dcmtk/dcmdata/dcfilefo.h>
+#include <spdlog/spdlog.h>
+#include <sys/statvfs.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <ctime>
+#include <functional>
+#include <system_error>
+
+#include "storage/content_hash.hpp"
+#include "storage/durable_file.hpp"
+
+namespace fs = std::filesystem;
+
+namespace rtpof::storage {
+namespace {
+
+std::string utc_now_iso8601() {
+  const auto now = std::chrono::system_clock::now();
+  const std::time_t seconds = std::chrono::system_clock::to_time_t(now);
+  const auto millis = std::chrono::duration_cast<std::chrono::milliseconds>(now.time_since_epoch()).count() % 1000;
+  std::tm utc{};
+  gmtime_r(&seconds, &utc);
+  char buffer[64];
+  std::snprintf(buffer, sizeof buffer, "%04d-%02d-%02dT%02d:%02d:%02d.%03dZ", utc.tm_year + 1900, utc.tm_mon + 1,
+                utc.tm_mday, utc.tm_hour, utc.tm_min, utc.tm_sec, static_cast<int>(millis));
+  return buffer;
+}
+
+std::string gib(std::uint64_t bytes) {
+  char buffer[32];
+  std::snprintf(buffer, sizeof buffer, "%.2f GiB", static_cast<double>(bytes) / (1ull << 30));
+  return buffer;
+}
+
+// Parses a Part 10 file and reads what the index keeps; IngestError when it cannot.
+InstanceAttributes parse(const fs::path& file) {
+  DcmFileFormat format;
+  const OFCondition status = format.loadFile(file.c_str());
+  if (status.bad())
+    throw IngestError(IngestError::Kind::cannot_understand,
+                      std::string("dataset cannot be parsed (truncated or not DICOM): ") + status.text());
+  return read_instance_attributes(*format.getDataset());
+}
+
+// Anything the operating system refuses while we write is "out of resources" for the peer: the
+// instance itself may be fine, and sending it again later may work.
+template <typename F>
+auto as_resource_error(const std::string& step, F&& f) -> decltype(f()) {
+  try {
+    return f();
+  } catch (const std::system_error& e) {
+    throw IngestError(IngestError::Kind::out_of_resources, step + ": " + e.what());
+  } catch (const std::runtime_error& e) {
+    if (dynamic_cast<const IngestError*>(&e) != nullptr) throw;
+    throw IngestError(IngestError::Kind::out_of_resources, step + ": " + e.what());
+  }
+}
+
+}  // namespace
+
+IncomingFile::~IncomingFile() {
+  if (!path_.empty()) {
+    std::error_code ignored;  // best effort: start-up removes whatever is left in .incoming
+    fs::remove(path_, ignored);
+  }
+}
+
+Archive::Archive(ArchiveOptions options, std::shared_ptr<spdlog::logger> logger)
+    : options_(std::move(options)),
+      logger_(std::move(logger)),
+      store_dir_(options_.data_dir / "store"),
+      incoming_dir_(store_dir_ / ".incoming"),
+      superseded_dir_(store_dir_ / ".superseded"),
+      pseudonymizer_((create_directories_durably(options_.data_dir),
+                      Pseudonymizer::from_key_file(options_.data_dir / "pseudonym.key"))),
+      index_(options_.data_dir / "index.sqlite") {
+  create_directories_durably(incoming_dir_);
+  create_directories_durably(superseded_dir_);
+  used_bytes_ = index_.counts().bytes;
+}
+
+Archive::~Archive() = default;
+
+std::mutex& Archive::lock_for(const std::string& sop_instance_uid) {
+  return instance_locks_[std::hash<std::string>{}(sop_instance_uid) % instance_locks_.size()];
+}
+
+std::optional<std::string> Archive::refuses_new_instances() const {
+  if (options_.quota_bytes > 0 && used_bytes_ >= options_.quota_bytes)
+    return "storage quota reached (" + gib(used_bytes_) + " used of " + gib(options_.quota_bytes) +
+           "); raise storage.quota_gb or free space in " + store_dir_.string();
+  struct statvfs fs_stats {};
+  if (::statvfs(store_dir_.c_str(), &fs_stats) == 0) {
+    const std::uint64_t free_bytes = static_cast<std::uint64_t>(fs_stats.f_bavail) * fs_stats.f_frsize;
+    if (free_bytes < options_.min_free_bytes)
+      return "disk nearly full (" + gib(free_bytes) + " free, below storage.min_free_mb) on " + store_dir_.string();
+  }
+  return std::nullopt;
+}
+
+IncomingFile Archive::new_incoming_file() {
+  const auto n = incoming_counter_.fetch_add(1);
+  return IncomingFile(incoming_dir_ / (std::to_string(::getpid()) + "-" + std::to_string(n) + ".part"));
+}
+
+IngestOutcome Archive::ingest(IncomingFile incoming, const AnnouncedIdentity& announced,
+                              const std::string& calling_ae) {
+  const fs::path& temporary = incoming.path();
+  IngestOutcome outcome;
+  outcome.size_bytes = as_resource_error("cannot stat the received file", [&] { return fs::file_size(temporary); });
+  if (options_.quota_bytes > 0 && used_bytes_ + outcome.size_bytes > options_.quota_bytes)
+    throw IngestError(IngestError::Kind::out_of_resources,
+                      "storage quota of " + gib(options_.quota_bytes) + " would be exceeded (" + gib(used_bytes_) +
+                          " used); raise storage.quota_gb or free space");
+
+  outcome.attributes = parse(temporary);
+  const InstanceAttributes& a = outcome.attributes;
+  if (a.sop_class_uid != announced.sop_class_uid)
+    throw IngestError(IngestError::Kind::does_not_match_sop_class,
+                      "instance " + a.sop_instance_uid + ": SOP Class UID (0008,0016) is " + a.sop_class_uid +
+                          " but the C-STORE request announced " + announced.sop_class_uid);
+  if (a.sop_instance_uid != announced.sop_instance_uid)
+    throw IngestError(IngestError::Kind::does_not_match_sop_class,
+                      "instance " + a.sop_instance_uid + ": SOP Instance UID (0008,0018) differs from the " +
+                          "C-STORE request's Affected SOP Instance UID " + announced.sop_instance_uid);
+
+  const std::string sha = as_resource_error("cannot hash the received file", [&] { return dataset_sha256(temporary); });
+  outcome.pseudonym = pseudonymizer_.pseudonym(a.patient_id, a.issuer_of_patient_id);
+  // Only validated UIDs and our own pseudonym make up the path: nothing a peer wrote as free text.
+  const fs::path relative =
+      fs::path(outcome.pseudonym) / a.study_instance_uid / a.series_instance_uid / (a.sop_instance_uid + ".dcm");
+  outcome.path = store_dir_ / relative;
+
+  std::lock_guard lock(lock_for(a.sop_instance_uid));
+  const auto existing = index_.find(a.sop_instance_uid);
+  if (existing && existing->content_sha256 == sha && fs::exists(store_dir_ / existing->relative_path)) {
+    outcome.result = IngestOutcome::Result::duplicate;
+    outcome.path = store_dir_ / existing->relative_path;
+    return outcome;  // `incoming` removes the temporary copy
+  }
+  as_resource_error("cannot store " + a.sop_instance_uid, [&] {
+    sync_path(temporary);
+    if (existing && fs::exists(store_dir_ / existing->relative_path)) {
+      // Never delete what was acknowledged before: the older version moves aside.
+      const auto stamp = std::to_string(std::chrono::system_clock::now().time_since_epoch().count());
+      outcome.superseded_path = superseded_dir_ / outcome.pseudonym / (a.sop_instance_uid + "." + stamp + ".dcm");
+      create_directories_durably(outcome.superseded_path.parent_path());
+      rename_durably(store_dir_ / existing->relative_path, outcome.superseded_path);
+      outcome.result = IngestOutcome::Result::replaced;
+    }
+    create_directories_durably(outcome.path.parent_path());
+    if (::rename(temporary.c_str(), outcome.path.c_str()) != 0)
+      throw std::system_error(errno, std::generic_category(), "cannot rename into " + outcome.path.string());
+    incoming.release();
+    sync_path(outcome.path.parent_path());
+  });
+  try {
+    index_.put(a, outcome.pseudonym, {relative.string(), outcome.size_bytes, sha, utc_now_iso8601(), calling_ae});
+  } catch (const std::exception& e) {
+    // The file is durable; start-up indexes it. The peer is told to try again.
+    throw IngestError(IngestError::Kind::out_of_resources, "index write failed (the file is kept and will be "
+                                                           "indexed at the next start): " + std::string(e.what()));
+  }
+  used_bytes_ += outcome.size_bytes;
+  if (existing) used_bytes_ -= std::min<std::uint64_t>(used_bytes_, existing->size_bytes);
+  return outcome;
+}
+
+RecoveryReport Archive::recover() {
+  RecoveryReport report;
+  for (const auto& entry : fs::directory_iterator(incoming_dir_)) {
+    std::error_code error;
+    if (fs::remove(entry.path(), error)) ++report.temporary_files_removed;
+  }
+  const RecoveryReport indexed = index_untracked_files();
+  report.files_indexed = indexed.files_indexed;
+  report.files_unreadable = indexed.files_unreadable;
+  used_bytes_ = index_.counts().bytes;
+  return report;
+}
+
+RecoveryReport Archive::rebuild_index() {
+  index_.clear();
+  return recover();
+}
+
+RecoveryReport Archive::index_untracked_files() {
+  RecoveryReport report;
+  const auto known = index_.all_relative_paths();
+  for (auto it = fs::recursive_directory_iterator(store_dir_); it != fs::recursive_directory_iterator(); ++it) {
+    const std::string name = it->path().filename().string();
+    if (it->is_directory() && !name.empty() && name.front() == '.') {
+      it.disable_recursion_pending();  // .incoming, .superseded: not part of the store's truth
+      continue;
+    }
+    if (!it->is_regular_file() || it->path().extension() != ".dcm") continue;
+    const std::string relative = fs::relative(it->path(), store_dir_).string();
+    if (known.count(relative) != 0) continue;
+    try {
+      const InstanceAttributes a = parse(it->path());
+      index_.put(a, pseudonymizer_.pseudonym(a.patient_id, a.issuer_of_patient_id),
+                 {relative, static_cast<std::uint64_t>(it->file_size()), dataset_sha256(it->path()),
+                  utc_now_iso8601(), ""});
+      ++report.files_indexed;
+    } catch (const std::exception& e) {
+      ++report.files_unreadable;
+      logger_->error("store file {} cannot be indexed and is left in place: {}; inspect it with dcmdump", relative,
+                     e.what());
+    }
+  }
+  return report;
+}
+
+}  // namespace rtpof::storage

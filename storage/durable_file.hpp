@@ -1,0 +1,24 @@
+#pragma once
+// The few file-system steps that make "acknowledged" mean "on disk": fsync of data and of the
+// directories whose entries changed. Each throws std::system_error naming the path and the errno.
+#include <filesystem>
+#include <string>
+
+namespace rtpof::storage {
+
+// fsync (data and metadata) of a regular file or a directory.
+void sync_path(const std::filesystem::path& path);
+
+// Creates the directory and any missing parents, syncing each parent whose entries changed.
+void create_directories_durably(const std::filesystem::path& dir);
+
+// rename(2) then sync of the target's directory (and the source's, when it differs).
+void rename_durably(const std::filesystem::path& from, const std::filesystem::path& to);
+
+// Writes a small file atomically: temporary sibling, fsync, rename, directory fsync.
+void write_file_durably(const std::filesystem::path& path, const std::string& content, unsigned mode = 0644);
+
+// True for errno values that mean "no room" rather than "broken": the peer may retry later.
+bool is_out_of_space(int error_number) noexcept;
+
+}  // namespace rtpof::storage

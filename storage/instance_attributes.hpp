@@ -1,0 +1,33 @@
+#pragma once
+// What the index keeps of an instance: identity, patient/study/series, and for RT objects the UIDs
+// they reference, so that matching never has to reopen a file.
+#include <string>
+#include <vector>
+
+class DcmDataset;
+
+namespace rtpof::storage {
+
+struct ReferencedUid {
+  std::string kind;  // "rtplan", "rtstruct", "rtdose", "series", "frame", "instance"
+  std::string uid;
+  bool operator==(const ReferencedUid& other) const { return kind == other.kind && uid == other.uid; }
+};
+
+struct InstanceAttributes {
+  std::string sop_class_uid;
+  std::string sop_instance_uid;
+  std::string patient_id;
+  std::string issuer_of_patient_id;
+  std::string study_instance_uid;
+  std::string series_instance_uid;
+  std::string modality;
+  std::string frame_of_reference_uid;  // empty when the object has none (RTPLAN, SR)
+  std::vector<ReferencedUid> references;
+};
+
+// Reads and checks the attributes above. Throws IngestError naming the tag, keyword and instance
+// when one is missing or a UID is malformed.
+InstanceAttributes read_instance_attributes(DcmDataset& dataset);
+
+}  // namespace rtpof::storage
