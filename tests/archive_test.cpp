@@ -1,0 +1,234 @@
+// The store's promises, on real files and a real SQLite index: what is kept, what is refused and why,
+// and that the index can always be rebuilt from the files.
+#include "storage/archive.hpp"
+
+#include <dcmtk/config/osconfig.h>
+#include <dcmtk/dcmdata/dcdeftag.h>
+#include <dcmtk/dcmdata/dcuid.h>
+#include <gtest/gtest.h>
+#include <spdlog/sinks/null_sink.h>
+#include <spdlog/spdlog.h>
+
+#include <fstream>
+
+#include "phantom/phantom_writer.hpp"
+#include "storage/content_hash.hpp"
+#include "tests/support/dicom_files.hpp"
+#include "tests/support/test_paths.hpp"
+
+namespace fs = std::filesystem;
+using namespace rtpof::storage;
+using rtpof::testing::TempDir;
+
+namespace {
+
+std::shared_ptr<spdlog::logger> quiet_logger() {
+  return std::make_shared<spdlog::logger>("test", std::make_shared<spdlog::sinks::null_sink_mt>());
+}
+
+class ArchiveTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    auto spec = rtpof::phantom::PhantomSpec::small(7);
+    spec.slices = 12;
+    files_ = rtpof::phantom::write_planning_objects(spec, source_.path());
+  }
+
+  // Copies a source file into the archive's incoming area, as the SCP would have received it.
+  IncomingFile incoming(Archive& archive, const fs::path& source) {
+    IncomingFile file = archive.new_incoming_file();
+    fs::copy_file(source, file.path());
+    return file;
+  }
+
+  IngestOutcome ingest(Archive& archive, const fs::path& source) {
+    return archive.ingest(incoming(archive, source),
+                          {rtpof::testing::string_of(source, DCM_SOPClassUID),
+                           rtpof::testing::string_of(source, DCM_SOPInstanceUID)},
+                          "TESTSCU");
+  }
+
+  IngestError::Kind refusal(Archive& archive, const fs::path& source, const AnnouncedIdentity& announced) {
+    try {
+      archive.ingest(incoming(archive, source), announced, "TESTSCU");
+    } catch (const IngestError& e) {
+      last_reason_ = e.what();
+      return e.kind();
+    }
+    ADD_FAILURE() << "ingest of " << source << " was not refused";
+    return IngestError::Kind::out_of_resources;
+  }
+
+  std::size_t files_below(const fs::path& dir) {
+    std::size_t n = 0;
+    for (const auto& e : fs::recursive_directory_iterator(dir)) n += e.is_regular_file() ? 1 : 0;
+    return n;
+  }
+
+  TempDir source_, data_;
+  rtpof::phantom::PlanningFiles files_;
+  std::string last_reason_;
+};
+
+TEST_F(ArchiveTest, StoresUnderPseudonymStudySeriesAndIndexes) {
+  Archive archive({data_.path()}, quiet_logger());
+  const auto outcome = ingest(archive, files_.ct[0]);
+  EXPECT_EQ(outcome.result, IngestOutcome::Result::stored);
+  const auto& a = outcome.attributes;
+  EXPECT_EQ(outcome.path, data_.path() / "store" / outcome.pseudonym / a.study_instance_uid / a.series_instance_uid /
+                              (a.sop_instance_uid + ".dcm"));
+  EXPECT_TRUE(fs::exists(outcome.path));
+  EXPECT_EQ(dataset_sha256(outcome.path), dataset_sha256(files_.ct[0]));
+  EXPECT_EQ(outcome.pseudonym.find(files_.patient_id), std::string::npos);
+  EXPECT_EQ(archive.counts().instances, 1);
+  EXPECT_TRUE(fs::is_empty(data_.path() / "store" / ".incoming"));
+}
+
+TEST_F(ArchiveTest, IndexesTheReferenceChain) {
+  Archive archive({data_.path()}, quiet_logger());
+  const auto dose = ingest(archive, files_.rtdose).attributes;
+  const auto plan = ingest(archive, files_.rtplan).attributes;
+  const auto structures = ingest(archive, files_.rtstruct).attributes;
+  const auto plan_uid = rtpof::testing::string_of(files_.rtplan, DCM_SOPInstanceUID);
+  const auto struct_uid = rtpof::testing::string_of(files_.rtstruct, DCM_SOPInstanceUID);
+  EXPECT_EQ(archive.index().references_of(dose.sop_instance_uid), (std::vector<ReferencedUid>{{"rtplan", plan_uid}}));
+  EXPECT_EQ(archive.index().references_of(plan.sop_instance_uid),
+            (std::vector<ReferencedUid>{{"rtstruct", struct_uid}}));
+  EXPECT_EQ(archive.index().references_of(structures.sop_instance_uid),
+            (std::vector<ReferencedUid>{{"frame", files_.frame_of_reference_uid},
+                                        {"series", files_.ct_series_instance_uid}}));
+}
+
+TEST_F(ArchiveTest, IdenticalResendIsADuplicateWithoutACopy) {
+  Archive archive({data_.path()}, quiet_logger());
+  ingest(archive, files_.ct[1]);
+  const std::size_t before = files_below(data_.path() / "store");
+  EXPECT_EQ(ingest(archive, files_.ct[1]).result, IngestOutcome::Result::duplicate);
+  EXPECT_EQ(files_below(data_.path() / "store"), before);
+  EXPECT_EQ(archive.counts().instances, 1);
+}
+
+TEST_F(ArchiveTest, ChangedResendKeepsBothVersions) {
+  Archive archive({data_.path()}, quiet_logger());
+  const auto first = ingest(archive, files_.rtstruct);
+  const fs::path changed = source_ / "changed.dcm";
+  rtpof::testing::rewrite(files_.rtstruct, changed,
+                          [](DcmDataset& d) { d.putAndInsertString(DCM_StructureSetLabel, "CORRECTED"); });
+  const auto second = ingest(archive, changed);
+  EXPECT_EQ(second.result, IngestOutcome::Result::replaced);
+  ASSERT_TRUE(fs::exists(second.superseded_path));
+  EXPECT_EQ(dataset_sha256(second.superseded_path), dataset_sha256(files_.rtstruct));
+  EXPECT_EQ(dataset_sha256(second.path), dataset_sha256(changed));
+  EXPECT_EQ(first.path, second.path);
+  EXPECT_EQ(archive.counts().instances, 1);
+}
+
+TEST_F(ArchiveTest, RefusesDatasetThatDisagreesWithTheCommand) {
+  Archive archive({data_.path()}, quiet_logger());
+  const auto sop = rtpof::testing::string_of(files_.ct[0], DCM_SOPInstanceUID);
+  EXPECT_EQ(refusal(archive, files_.ct[0], {UID_CTImageStorage, "1.2.3.4"}), IngestError::Kind::does_not_match_sop_class);
+  EXPECT_NE(last_reason_.find("(0008,0018)"), std::string::npos) << last_reason_;
+  EXPECT_EQ(refusal(archive, files_.ct[0], {UID_MRImageStorage, sop}), IngestError::Kind::does_not_match_sop_class);
+  EXPECT_NE(last_reason_.find("(0008,0016)"), std::string::npos) << last_reason_;
+  EXPECT_EQ(archive.counts().instances, 0);
+}
+
+TEST_F(ArchiveTest, RefusesPathLikeUidsAndWritesNothingOutsideTheStore) {
+  Archive archive({data_.path()}, quiet_logger());
+  const fs::path evil = source_ / "evil.dcm";
+  const std::string bad_uid = "1.2.3/../../../../tmp/rtpof-escape";
+  rtpof::testing::rewrite(files_.ct[0], evil, [&](DcmDataset& d) {
+    d.putAndInsertString(DCM_SeriesInstanceUID, "../../outside");
+    d.putAndInsertString(DCM_SOPInstanceUID, bad_uid.c_str());
+  });
+  EXPECT_EQ(refusal(archive, evil, {UID_CTImageStorage, bad_uid}), IngestError::Kind::cannot_understand);
+  EXPECT_NE(last_reason_.find("not a valid UID"), std::string::npos) << last_reason_;
+  EXPECT_EQ(files_below(data_.path() / "store"), 0u);
+  EXPECT_FALSE(fs::exists("/tmp/rtpof-escape.dcm"));
+}
+
+TEST_F(ArchiveTest, RefusesTruncatedAndMissingAttributes) {
+  Archive archive({data_.path()}, quiet_logger());
+  const fs::path truncated = source_ / "truncated.dcm";
+  {
+    std::ifstream in(files_.ct[0], std::ios::binary);
+    std::string bytes((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+    std::ofstream(truncated, std::ios::binary) << bytes.substr(0, bytes.size() / 2);
+  }
+  const auto sop = rtpof::testing::string_of(files_.ct[0], DCM_SOPInstanceUID);
+  EXPECT_EQ(refusal(archive, truncated, {UID_CTImageStorage, sop}), IngestError::Kind::cannot_understand);
+
+  const fs::path anonymous = source_ / "no-patient-id.dcm";
+  rtpof::testing::rewrite(files_.ct[0], anonymous, [](DcmDataset& d) { d.putAndInsertString(DCM_PatientID, ""); });
+  EXPECT_EQ(refusal(archive, anonymous, {UID_CTImageStorage, sop}), IngestError::Kind::does_not_match_sop_class);
+  EXPECT_NE(last_reason_.find("(0010,0020) PatientID"), std::string::npos) << last_reason_;
+  EXPECT_EQ(files_below(data_.path() / "store"), 0u);
+}
+
+TEST_F(ArchiveTest, QuotaRefusesWithOutOfResources) {
+  Archive archive({data_.path(), /*quota_bytes=*/fs::file_size(files_.ct[0]) + 100}, quiet_logger());
+  EXPECT_FALSE(archive.refuses_new_instances().has_value());
+  ingest(archive, files_.ct[0]);
+  // Room left, but not enough for the next file: refused after it arrived.
+  const auto sop = rtpof::testing::string_of(files_.ct[1], DCM_SOPInstanceUID);
+  EXPECT_EQ(refusal(archive, files_.ct[1], {UID_CTImageStorage, sop}), IngestError::Kind::out_of_resources);
+  EXPECT_NE(last_reason_.find("quota"), std::string::npos) << last_reason_;
+  EXPECT_EQ(archive.counts().instances, 1);
+  // Quota fully used: refused before anything is received.
+  Archive full({data_.path(), /*quota_bytes=*/fs::file_size(files_.ct[0])}, quiet_logger());
+  ASSERT_TRUE(full.refuses_new_instances().has_value());
+  EXPECT_NE(full.refuses_new_instances()->find("quota reached"), std::string::npos);
+}
+
+TEST_F(ArchiveTest, RecoveryRemovesTemporariesAndIndexesUntrackedFiles) {
+  fs::path stored;
+  {
+    Archive archive({data_.path()}, quiet_logger());
+    stored = ingest(archive, files_.ct[2]).path;
+    ingest(archive, files_.ct[3]);
+  }
+  // A crash after the rename but before the index commit leaves a file the index lacks; one in the
+  // middle of a receive leaves a temporary file.
+  fs::remove(data_.path() / "index.sqlite");
+  fs::remove(data_.path() / "index.sqlite-wal");
+  fs::remove(data_.path() / "index.sqlite-shm");
+  std::ofstream(data_.path() / "store" / ".incoming" / "123-4.part") << "partial";
+  Archive archive({data_.path()}, quiet_logger());
+  EXPECT_EQ(archive.counts().instances, 0);
+  const auto report = archive.recover();
+  EXPECT_EQ(report.temporary_files_removed, 1u);
+  EXPECT_EQ(report.files_indexed, 2u);
+  EXPECT_EQ(report.files_unreadable, 0u);
+  EXPECT_EQ(archive.counts().instances, 2);
+  EXPECT_TRUE(fs::exists(stored));
+  // A second recovery finds nothing new.
+  EXPECT_EQ(archive.recover().files_indexed, 0u);
+}
+
+TEST_F(ArchiveTest, RebuildFromFilesAloneGivesTheSameIndex) {
+  Archive archive({data_.path()}, quiet_logger());
+  for (const auto& f : {files_.ct[0], files_.ct[1], files_.rtstruct, files_.rtplan, files_.rtdose}) ingest(archive, f);
+  const auto before = archive.counts();
+  const auto report = archive.rebuild_index();
+  const auto after = archive.counts();
+  EXPECT_EQ(report.files_indexed, 5u);
+  EXPECT_EQ(after.instances, before.instances);
+  EXPECT_EQ(after.patients, before.patients);
+  EXPECT_EQ(after.series, before.series);
+  EXPECT_EQ(after.bytes, before.bytes);
+  EXPECT_EQ(after.instances_by_modality, before.instances_by_modality);
+}
+
+TEST(Pseudonym, StableKeyedAndNotTheId) {
+  TempDir dir;
+  const auto a = Pseudonymizer::from_key_file(dir / "key");
+  const auto again = Pseudonymizer::from_key_file(dir / "key");
+  EXPECT_EQ(a.pseudonym("CANARY123", ""), again.pseudonym("CANARY123", ""));
+  EXPECT_NE(a.pseudonym("CANARY123", ""), a.pseudonym("CANARY123", "OTHER-ISSUER"));
+  EXPECT_EQ(a.pseudonym("CANARY123", "").find("CANARY"), std::string::npos);
+  TempDir other;
+  EXPECT_NE(a.pseudonym("CANARY123", ""), Pseudonymizer::from_key_file(other / "key").pseudonym("CANARY123", ""));
+  EXPECT_EQ(fs::status(dir / "key").permissions() & fs::perms::group_read, fs::perms::none);
+}
+
+}  // namespace

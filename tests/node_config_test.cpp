@@ -1,0 +1,108 @@
+#include "rules/node_config.hpp"
+
+#include <gtest/gtest.h>
+
+#include <fstream>
+
+#include "tests/support/test_paths.hpp"
+
+using namespace rtpof::rules;
+using rtpof::testing::TempDir;
+
+namespace {
+std::string error_of(const std::string& toml) {
+  TempDir dir;
+  std::ofstream(dir / "rtpof.toml") << toml;
+  try {
+    load_node_config(dir / "rtpof.toml");
+  } catch (const ConfigError& e) {
+    return e.what();
+  }
+  return "";
+}
+}  // namespace
+
+TEST(NodeConfig, EmbeddedDefaultMatchesInterface) {
+  const NodeConfig c = default_node_config();
+  EXPECT_EQ(c.ae_title, "RTPOF");
+  EXPECT_EQ(c.port, 11112);
+  EXPECT_EQ(c.data_dir, "rtpof-data");
+  EXPECT_TRUE(c.accept_any_caller);
+  EXPECT_DOUBLE_EQ(c.stable_age_s, 60.0);
+  EXPECT_TRUE(c.destinations.empty());
+  EXPECT_NO_THROW(validate(c));
+}
+
+TEST(NodeConfig, ExampleFileLoads) {
+  const NodeConfig c = load_node_config(RTPOF_SOURCE_DIR "/rules/rtpof.example.toml");
+  EXPECT_EQ(c.ae_title, "RTPOF");
+  EXPECT_FALSE(c.peers.empty());
+  EXPECT_FALSE(c.destinations.empty());
+}
+
+TEST(NodeConfig, ReadsEveryTable) {
+  TempDir dir;
+  std::ofstream(dir / "rtpof.toml") << R"(
+[node]
+ae_title = "NODE1"
+port = 4242
+data_dir = "/srv/rtpof"
+max_associations = 4
+[storage]
+quota_gb = 2
+min_free_mb = 10
+[logging]
+format = "json"
+level = "debug"
+[matching]
+stable_age_s = 5.5
+[[peers]]
+ae_title = "ECLIPSE"
+host = "127.0.0.1"
+[[destinations]]
+ae_title = "PACS"
+host = "127.0.0.1"
+port = 104
+)";
+  const NodeConfig c = load_node_config(dir / "rtpof.toml");
+  EXPECT_EQ(c.ae_title, "NODE1");
+  EXPECT_EQ(c.port, 4242);
+  EXPECT_EQ(c.data_dir, "/srv/rtpof");
+  EXPECT_EQ(c.max_associations, 4u);
+  EXPECT_EQ(c.quota_bytes, 2ull << 30);
+  EXPECT_EQ(c.min_free_bytes, 10ull << 20);
+  EXPECT_EQ(c.log_format, "json");
+  EXPECT_DOUBLE_EQ(c.stable_age_s, 5.5);
+  ASSERT_EQ(c.peers.size(), 1u);
+  EXPECT_EQ(c.peers[0].host, "127.0.0.1");
+  ASSERT_EQ(c.destinations.size(), 1u);
+  EXPECT_EQ(c.destinations[0].port, 104);
+  EXPECT_FALSE(c.accept_any_caller);
+}
+
+TEST(NodeConfig, ErrorsNameTheKeyAndLine) {
+  const std::string unknown = error_of("[node]\nae_title = \"X\"\nprot = 104\n");
+  EXPECT_NE(unknown.find("unknown key 'node.prot' at line 3"), std::string::npos) << unknown;
+  const std::string type = error_of("[[peers]]\nae_title = \"A\"\n[node]\nport = \"104\"\n");
+  EXPECT_NE(type.find("key 'node.port' at line 4 must be an integer"), std::string::npos) << type;
+  const std::string range = error_of("[[peers]]\nae_title = \"A\"\n[node]\nport = 70000\n");
+  EXPECT_NE(range.find("node.port"), std::string::npos) << range;
+  const std::string syntax = error_of("[node\n");
+  EXPECT_NE(syntax.find("line 1"), std::string::npos) << syntax;
+  const std::string missing = error_of("[[destinations]]\nae_title = \"PACS\"\n");
+  EXPECT_NE(missing.find("destinations[0]"), std::string::npos) << missing;
+  const std::string level = error_of("[[peers]]\nae_title = \"A\"\n[logging]\nlevel = \"loud\"\n");
+  EXPECT_NE(level.find("logging.level"), std::string::npos) << level;
+  const std::string nobody = error_of("[node]\nae_title = \"X\"\n");
+  EXPECT_NE(nobody.find("no [[peers]]"), std::string::npos) << nobody;
+}
+
+TEST(NodeConfig, DestinationFlag) {
+  const auto d = parse_destination("PACS@10.0.0.5:104");
+  EXPECT_EQ(d.ae_title, "PACS");
+  EXPECT_EQ(d.host, "10.0.0.5");
+  EXPECT_EQ(d.port, 104);
+  EXPECT_THROW(parse_destination("PACS@host"), ConfigError);
+  EXPECT_THROW(parse_destination("PACS@host:0"), ConfigError);
+  EXPECT_THROW(parse_destination("WAY_TOO_LONG_AE_TITLE@host:104"), ConfigError);
+}

@@ -1,0 +1,122 @@
+#include "tests/support/process.hpp"
+
+#include <fcntl.h>
+#include <netinet/in.h>
+#include <signal.h>
+#include <sys/socket.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <stdexcept>
+#include <thread>
+
+#include "tests/support/test_paths.hpp"
+
+namespace rtpof::testing {
+namespace {
+
+pid_t spawn(const std::vector<std::string>& argv, const std::filesystem::path& output) {
+  const pid_t pid = ::fork();
+  if (pid < 0) throw std::runtime_error("fork failed");
+  if (pid == 0) {
+    const int fd = ::open(output.c_str(), O_WRONLY | O_CREAT | O_APPEND, 0644);
+    ::dup2(fd, 1);
+    ::dup2(fd, 2);
+    ::setenv("TCP_NODELAY", "1", 1);
+    std::vector<char*> args;
+    for (const auto& a : argv) args.push_back(const_cast<char*>(a.c_str()));
+    args.push_back(nullptr);
+    ::execvp(args[0], args.data());
+    ::_exit(127);
+  }
+  return pid;
+}
+
+int wait_for(pid_t pid, std::chrono::milliseconds timeout) {
+  const auto deadline = std::chrono::steady_clock::now() + timeout;
+  int status = 0;
+  while (std::chrono::steady_clock::now() < deadline) {
+    const pid_t r = ::waitpid(pid, &status, WNOHANG);
+    if (r == pid) return WIFEXITED(status) ? WEXITSTATUS(status) : -WTERMSIG(status);
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  }
+  ::kill(pid, SIGKILL);
+  ::waitpid(pid, &status, 0);
+  return -1000;  // timed out
+}
+
+}  // namespace
+
+RunResult run(const std::vector<std::string>& argv, std::chrono::seconds timeout) {
+  TempDir dir;
+  const auto output = dir / "output.txt";
+  const pid_t pid = spawn(argv, output);
+  RunResult result;
+  result.exit_code = wait_for(pid, timeout);
+  result.output = read_text(output);
+  return result;
+}
+
+int free_port() {
+  const int fd = ::socket(AF_INET, SOCK_STREAM, 0);
+  sockaddr_in address{};
+  address.sin_family = AF_INET;
+  address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  address.sin_port = 0;
+  ::bind(fd, reinterpret_cast<sockaddr*>(&address), sizeof address);
+  socklen_t length = sizeof address;
+  ::getsockname(fd, reinterpret_cast<sockaddr*>(&address), &length);
+  ::close(fd);
+  return ntohs(address.sin_port);
+}
+
+NodeProcess::NodeProcess(std::vector<std::string> serve_args, std::filesystem::path log_file, int port)
+    : log_file_(std::move(log_file)), port_(port) {
+  std::vector<std::string> argv = {rtpof_binary().string(), "serve", "--port", std::to_string(port)};
+  argv.insert(argv.end(), serve_args.begin(), serve_args.end());
+  pid_ = spawn(argv, log_file_);
+}
+
+NodeProcess::~NodeProcess() {
+  if (pid_ > 0) stop();
+}
+
+bool NodeProcess::echo(const std::string& called_ae, const std::string& calling_ae) const {
+  return run({"echoscu", "-to", "5", "-aec", called_ae, "-aet", calling_ae, "127.0.0.1", std::to_string(port_)},
+             std::chrono::seconds(20))
+             .exit_code == 0;
+}
+
+bool NodeProcess::wait_until_ready(std::chrono::seconds timeout) {
+  const auto deadline = std::chrono::steady_clock::now() + timeout;
+  while (std::chrono::steady_clock::now() < deadline) {
+    int status = 0;
+    if (::waitpid(pid_, &status, WNOHANG) == pid_) {
+      pid_ = -1;
+      return false;  // the node exited
+    }
+    if (log().find("listening:") != std::string::npos && echo()) return true;
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  }
+  return false;
+}
+
+int NodeProcess::stop(std::chrono::seconds timeout) {
+  if (pid_ <= 0) return -1;
+  ::kill(pid_, SIGTERM);
+  const int code = wait_for(pid_, timeout);
+  pid_ = -1;
+  return code;
+}
+
+void NodeProcess::kill_hard() {
+  if (pid_ <= 0) return;
+  ::kill(pid_, SIGKILL);
+  int status = 0;
+  ::waitpid(pid_, &status, 0);
+  pid_ = -1;
+}
+
+std::string NodeProcess::log() const { return read_text(log_file_); }
+
+}  // namespace rtpof::testing

@@ -1,0 +1,46 @@
+#pragma once
+// Real child processes for end-to-end tests: the node itself and DCMTK's command-line peers.
+#include <sys/types.h>
+
+#include <chrono>
+#include <filesystem>
+#include <string>
+#include <vector>
+
+namespace rtpof::testing {
+
+struct RunResult {
+  int exit_code = -1;
+  std::string output;  // stdout and stderr together
+};
+
+// Runs a command to completion (bounded by `timeout`); the environment gets TCP_NODELAY=1.
+RunResult run(const std::vector<std::string>& argv, std::chrono::seconds timeout = std::chrono::seconds(120));
+
+// A port on 127.0.0.1 that was free a moment ago.
+int free_port();
+
+// `rtpof serve` in the background, its log in a file. Stopped with SIGTERM on destruction.
+class NodeProcess {
+ public:
+  NodeProcess(std::vector<std::string> serve_args, std::filesystem::path log_file, int port);
+  ~NodeProcess();
+  NodeProcess(const NodeProcess&) = delete;
+  NodeProcess& operator=(const NodeProcess&) = delete;
+
+  // Polls with echoscu until the node answers; false after `timeout`.
+  bool wait_until_ready(std::chrono::seconds timeout = std::chrono::seconds(20));
+  // SIGTERM and wait; returns the exit code (or -signal).
+  int stop(std::chrono::seconds timeout = std::chrono::seconds(40));
+  void kill_hard();  // SIGKILL, as a crash would
+  std::string log() const;
+  int port() const { return port_; }
+  bool echo(const std::string& called_ae = "RTPOF", const std::string& calling_ae = "ECHOSCU") const;
+
+ private:
+  pid_t pid_ = -1;
+  std::filesystem::path log_file_;
+  int port_;
+};
+
+}  // namespace rtpof::testing

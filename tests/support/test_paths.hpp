@@ -1,0 +1,24 @@
+#pragma once
+// Temporary directories that clean up after themselves, and where the built binary is.
+#include <filesystem>
+#include <string>
+
+namespace rtpof::testing {
+
+class TempDir {
+ public:
+  TempDir();
+  ~TempDir();
+  TempDir(const TempDir&) = delete;
+  TempDir& operator=(const TempDir&) = delete;
+  const std::filesystem::path& path() const { return path_; }
+  std::filesystem::path operator/(const std::string& name) const { return path_ / name; }
+
+ private:
+  std::filesystem::path path_;
+};
+
+std::filesystem::path rtpof_binary();
+std::string read_text(const std::filesystem::path& file);
+
+}  // namespace rtpof::testing
