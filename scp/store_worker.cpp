@@ -4,6 +4,9 @@
 #include <dcmtk/dcmnet/diutil.h>
 #include <spdlog/spdlog.h>
 
+#include <fcntl.h>
+#include <unistd.h>
+
 #include <cstdio>
 
 #include "storage/archive.hpp"
@@ -118,6 +121,13 @@ void StoreWorker::notifyAssociationTermination() {
                         ending_, peer(), stored_, duplicates_, refused_, static_cast<double>(bytes_) / 1e6, seconds);
 }
 
+void StoreWorker::notifyRECEIVEProgress(const unsigned long /*byte_count*/) {
+  if (receiving_path_.empty()) return;
+  if (receiving_fd_ < 0) receiving_fd_ = ::open(receiving_path_.c_str(), O_RDONLY | O_CLOEXEC);
+  // Start writeback of what has arrived so far; does not wait. Durability still comes from the fsync.
+  if (receiving_fd_ >= 0) ::sync_file_range(receiving_fd_, 0, 0, SYNC_FILE_RANGE_WRITE);
+}
+
 OFCondition StoreWorker::handleIncomingCommand(T_DIMSE_Message* message, const DcmPresentationContextInfo& info) {
   if (message->CommandField == DIMSE_C_STORE_RQ)
     return handle_store(message->msg.CStoreRQ, info.presentationContextID);
@@ -143,7 +153,13 @@ OFCondition StoreWorker::handle_store(T_DIMSE_C_StoreRQ& request, T_ASC_Presenta
   }
 
   storage::IncomingFile incoming = context_.archive.new_incoming_file();
+  receiving_path_ = incoming.path().string();
   const OFCondition received = receiveSTORERequest(request, presentation_id, incoming.path().c_str());
+  receiving_path_.clear();
+  if (receiving_fd_ >= 0) {
+    ::close(receiving_fd_);
+    receiving_fd_ = -1;
+  }
   if (received.bad()) {
     // Nothing was acknowledged; the peer sees the association end and can send again.
     context_.logger->error("instance not received: sop={} from {}: {}", sop_instance, peer(), received.text());

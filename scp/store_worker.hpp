@@ -50,12 +50,17 @@ class StoreWorker : public DcmBaseSCPPool::DcmBaseSCPWorker, private DcmThreadSC
   void notifyAbortRequest() override;
   void notifyDIMSEError(const OFCondition& condition) override;
   void notifyAssociationTermination() override;
+  void notifyRECEIVEProgress(const unsigned long byte_count) override;
   OFCondition handleIncomingCommand(T_DIMSE_Message* message, const DcmPresentationContextInfo& info) override;
 
   OFCondition handle_store(T_DIMSE_C_StoreRQ& request, T_ASC_PresentationContextID presentation_id);
   std::string peer() const;
 
   ServiceContext& context_;
+  // The file being received, opened on the first progress call so its pages can be sent to disk
+  // while the rest arrives (the final fsync then waits only for the tail).
+  std::string receiving_path_;
+  int receiving_fd_ = -1;
   // Per association; reset in notifyAssociationRequest.
   PolicyDecision decision_;
   std::string calling_ae_;

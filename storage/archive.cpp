@@ -129,7 +129,6 @@ IngestOutcome Archive::ingest(IncomingFile incoming, const AnnouncedIdentity& an
                       "instance " + a.sop_instance_uid + ": SOP Instance UID (0008,0018) differs from the " +
                           "C-STORE request's Affected SOP Instance UID " + announced.sop_instance_uid);
 
-  const std::string sha = as_resource_error("cannot hash the received file", [&] { return dataset_sha256(temporary); });
   outcome.pseudonym = pseudonymizer_.pseudonym(a.patient_id, a.issuer_of_patient_id);
   // Only validated UIDs and our own pseudonym make up the path: nothing a peer wrote as free text.
   const fs::path relative =
@@ -138,10 +137,18 @@ IngestOutcome Archive::ingest(IncomingFile incoming, const AnnouncedIdentity& an
 
   std::lock_guard lock(lock_for(a.sop_instance_uid));
   const auto existing = index_.find(a.sop_instance_uid);
-  if (existing && existing->content_sha256 == sha && fs::exists(store_dir_ / existing->relative_path)) {
-    outcome.result = IngestOutcome::Result::duplicate;
-    outcome.path = store_dir_ / existing->relative_path;
-    return outcome;  // `incoming` removes the temporary copy
+  // Content is hashed only when a second copy arrives: new instances, the hot path, skip it.
+  std::string sha;
+  if (existing && fs::exists(store_dir_ / existing->relative_path)) {
+    const fs::path existing_path = store_dir_ / existing->relative_path;
+    sha = as_resource_error("cannot hash the received file", [&] { return dataset_sha256(temporary); });
+    const std::string existing_sha =
+        existing->content_sha256.empty() ? dataset_sha256(existing_path) : existing->content_sha256;
+    if (existing_sha == sha) {
+      outcome.result = IngestOutcome::Result::duplicate;
+      outcome.path = existing_path;
+      return outcome;  // `incoming` removes the temporary copy
+    }
   }
   as_resource_error("cannot store " + a.sop_instance_uid, [&] {
     sync_path(temporary);
@@ -204,8 +211,7 @@ RecoveryReport Archive::index_untracked_files() {
     try {
       const InstanceAttributes a = parse(it->path());
       index_.put(a, pseudonymizer_.pseudonym(a.patient_id, a.issuer_of_patient_id),
-                 {relative, static_cast<std::uint64_t>(it->file_size()), dataset_sha256(it->path()),
-                  utc_now_iso8601(), ""});
+                 {relative, static_cast<std::uint64_t>(it->file_size()), "", utc_now_iso8601(), ""});
       ++report.files_indexed;
     } catch (const std::exception& e) {
       ++report.files_unreadable;

@@ -22,7 +22,7 @@ namespace rtpof::storage {
 struct StoredFile {
   std::string relative_path;  // below <data-dir>/store
   std::uint64_t size_bytes = 0;
-  std::string content_sha256;  // of the dataset, without the file meta header
+  std::string content_sha256;  // of the dataset without the meta header; empty until a second copy arrives
   std::string received_at;     // UTC, ISO 8601
   std::string calling_ae;      // empty when the file was indexed from disk
 };
