@@ -37,6 +37,12 @@ std::string gib(std::uint64_t bytes) {
   return buffer;
 }
 
+// The key lives in the data directory, which may not exist yet on first start.
+Pseudonymizer open_pseudonymizer(const fs::path& data_dir) {
+  create_directories_durably(data_dir);
+  return Pseudonymizer::from_key_file(data_dir / "pseudonym.key");
+}
+
 // Parses a Part 10 file and reads what the index keeps; IngestError when it cannot.
 InstanceAttributes parse(const fs::path& file) {
   DcmFileFormat format;
@@ -76,8 +82,7 @@ Archive::Archive(ArchiveOptions options, std::shared_ptr<spdlog::logger> logger)
       store_dir_(options_.data_dir / "store"),
       incoming_dir_(store_dir_ / ".incoming"),
       superseded_dir_(store_dir_ / ".superseded"),
-      pseudonymizer_((create_directories_durably(options_.data_dir),
-                      Pseudonymizer::from_key_file(options_.data_dir / "pseudonym.key"))),
+      pseudonymizer_(open_pseudonymizer(options_.data_dir)),
       index_(options_.data_dir / "index.sqlite") {
   create_directories_durably(incoming_dir_);
   create_directories_durably(superseded_dir_);
