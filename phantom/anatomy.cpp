@@ -7,9 +7,6 @@
 namespace rtpof::phantom {
 namespace {
 
-// The head: an elliptic cylinder, 150 mm wide (x) and 190 mm deep (y).
-constexpr double body_a = 75.0, body_b = 95.0;
-
 double sq(double v) { return v * v; }
 
 }  // namespace
@@ -31,7 +28,7 @@ std::array<double, 2> Ellipsoid::section(double z) const {
 Anatomy::Anatomy() {
   // Posterior is +y in LPS; the nasopharynx sits behind the nasal cavity, near the centre.
   structures_ = {
-      {"BODY", "EXTERNAL", {0, 128, 0}, {{0, 0, 0}, {body_a, body_b, 1e9}}, true},
+      {"BODY", "EXTERNAL", {0, 128, 0}, {{0, 0, 0}, {body_semi_axis_x_mm, body_semi_axis_y_mm, 1e9}}, true},
       {"GTV_P", "GTV", {255, 0, 0}, {{2, 12, 5}, {14, 11, 13}}},
       {"GTV_N", "GTV", {255, 64, 64}, {{38, 42, -38}, {9, 8, 10}}},
       {"CTV_70", "CTV", {255, 128, 0}, {{2, 12, 5}, {19, 16, 18}}},
@@ -50,36 +47,68 @@ const StructureSpec& Anatomy::structure(const std::string& name) const {
   throw std::out_of_range("phantom has no structure " + name);
 }
 
-bool Anatomy::inside_body(const Point3& p) const { return sq(p.x / body_a) + sq(p.y / body_b) <= 1.0; }
+bool Anatomy::inside_body(const Point3& p) const {
+  return sq(p.x / body_semi_axis_x_mm) + sq(p.y / body_semi_axis_y_mm) <= 1.0;
+}
+
+Tissue Anatomy::tissue(const Point3& p) const {
+  if (!inside_body(p)) return Tissue::air;
+  const double rim = std::sqrt(sq(p.x / body_semi_axis_x_mm) + sq(p.y / body_semi_axis_y_mm));  // 1 at the skin
+  if (rim > 0.93) return Tissue::fat;                                                    // subcutaneous fat
+  if (p.z > -25.0 && rim > 0.84 && rim <= 0.91) return Tissue::bone;                     // skull above the mandible
+  if (sq(p.x / 9) + sq((p.y - 4) / 7) + sq((p.z - 8) / 20) <= 1.0) return Tissue::airway;  // nasopharynx
+  if (sq(p.x / 7) + sq((p.y + 30) / 6) <= 1.0 && p.z < 0) return Tissue::airway;           // oropharynx
+  if (sq((p.x + 28) / 16) + sq((p.y + 45) / 14) + sq((p.z - 15) / 16) <= 1.0) return Tissue::sinus;  // right maxillary only
+  for (const double side : {-32.0, 32.0})                                                // eyes, anterior and high
+    if (sq(p.x - side) + sq(p.y + 72) + sq(p.z - 45) <= sq(12)) return Tissue::eye;
+  if (sq(p.x) + sq(p.y - 58) <= sq(13) && p.z < 10.0) {                                 // vertebral column
+    return sq(p.x) + sq(p.y - 58) <= sq(10) ? Tissue::marrow : Tissue::bone;
+  }
+  return Tissue::soft_tissue;
+}
 
 double Anatomy::hounsfield(const Point3& p) const {
-  if (!inside_body(p)) return -1000.0;
-  const double rim = std::sqrt(sq(p.x / body_a) + sq(p.y / body_b));  // 1 at the skin
-  if (rim > 0.93) return -90.0;                                      // subcutaneous fat
-  if (p.z > -25.0 && rim > 0.84 && rim <= 0.91) return 950.0;         // skull above the mandible
-  if (sq((p.x - 0) / 9) + sq((p.y - 4) / 7) + sq((p.z - 8) / 20) <= 1.0) return -950.0;   // nasopharyngeal airway
-  if (sq((p.x - 0) / 7) + sq((p.y + 30) / 6) <= 1.0 && p.z < 0) return -950.0;            // oropharyngeal airway
-  if (sq((p.x + 28) / 16) + sq((p.y + 45) / 14) + sq((p.z - 15) / 16) <= 1.0) return -900.0;  // right maxillary sinus only
-  for (const double side : {-32.0, 32.0})                                                  // eyes, anterior and high
-    if (sq(p.x - side) + sq(p.y + 72) + sq(p.z - 45) <= sq(12)) return 15.0;
-  if (sq(p.x) + sq(p.y - 58) <= sq(13) && p.z < 10.0) return 700.0;  // vertebral column
+  switch (tissue(p)) {
+    case Tissue::air: return -1000.0;
+    case Tissue::fat: return -90.0;
+    case Tissue::bone: return 950.0;
+    case Tissue::marrow: return 300.0;
+    case Tissue::airway: return -950.0;
+    case Tissue::sinus: return -900.0;
+    case Tissue::eye: return 15.0;
+    case Tissue::soft_tissue: break;
+  }
   return 40.0;
+}
+
+double Anatomy::mr_signal(const Point3& p) const {
+  switch (tissue(p)) {
+    case Tissue::air: return 0.0;
+    case Tissue::fat: return 1500.0;
+    case Tissue::bone: return 60.0;
+    case Tissue::marrow: return 1100.0;
+    case Tissue::airway: return 20.0;
+    case Tissue::sinus: return 30.0;
+    case Tissue::eye: return 250.0;
+    case Tissue::soft_tissue: break;
+  }
+  return 700.0;
 }
 
 double Anatomy::dose_gy(const Point3& p) const {
   if (!inside_body(p)) return 0.0;
-  // Each level: a sigmoid of the approximate signed distance to its PTV (4 mm penumbra-like width).
+  // Each level: a sigmoid of the approximate signed distance to its PTV (a penumbra-like fall-off).
   double dose = 0.0;
   for (const auto& level : prescriptions_) {
     const Ellipsoid& ptv = structure(level.target_name).shape;
     const double rho = std::sqrt(ptv.normalised_radius_squared(p));
     const double mean_axis = (ptv.semi_axes.x + ptv.semi_axes.y + ptv.semi_axes.z) / 3.0;
     const double distance = (rho - 1.0) * mean_axis;
-    const double level_dose = level.dose_gy * 1.02 / (1.0 + std::exp((distance - 2.0) / 3.0));
+    const double level_dose = level.dose_gy * 1.03 / (1.0 + std::exp((distance - 6.5) / 2.5));
     dose = std::max(dose, level_dose);
   }
-  // A low bath, and a lateral tilt so the field is not symmetric.
-  dose = std::max(dose, 4.0) * (1.0 + 0.004 * p.x - 0.001 * p.y);
+  // A low bath, and a gentle lateral and antero-posterior tilt so that the field is not symmetric.
+  dose = std::max(dose, 4.0) * (1.0 + 0.0012 * p.x - 0.0006 * p.y);
   return std::max(dose, 0.0);
 }
 

@@ -1,17 +1,16 @@
 #pragma once
-// The phantom's body, described analytically in DICOM patient coordinates (LPS, mm): tissue values,
-// structures as ellipsoids, and a smooth dose field. The writers sample it; truth is computed from it.
+// The phantom's body, described analytically in the planning CT's patient coordinates (LPS, mm): tissue
+// classes (which the CT and MR writers map to Hounsfield units and MR signal), structures as ellipsoids,
+// and a smooth dose field. The writers sample it; the truth is computed from what they wrote.
 #include <array>
 #include <string>
 #include <vector>
 
+#include "phantom/point3.hpp"
+
 namespace rtpof::phantom {
 
-struct Point3 {
-  double x = 0, y = 0, z = 0;
-};
-
-// An ellipsoid structure: the planar contour at height z is an ellipse scaled by sqrt(1 - t^2).
+// An ellipsoid with axes along the frame's axes: the planar section at height z is an ellipse.
 struct Ellipsoid {
   Point3 centre;
   Point3 semi_axes;
@@ -35,11 +34,18 @@ struct PrescriptionLevel {
   double dose_gy;
 };
 
+enum class Tissue { air, fat, soft_tissue, bone, marrow, airway, sinus, eye };
+
 class Anatomy {
  public:
   Anatomy();
+  Tissue tissue(const Point3& p) const;
   // Hounsfield units at a point (without noise).
   double hounsfield(const Point3& p) const;
+  // T1-weighted-like MR signal (arbitrary units, 0-4095) of the tissue at a planning-CT point: fat
+  // bright, bone and air dark, marrow brighter than muscle, so that CT and MR intensities are not a
+  // monotonic map of each other and registration needs mutual information.
+  double mr_signal(const Point3& p) const;
   // Planned dose (Gy): ~70 over PTV_70, falling through the lower levels, not symmetric.
   double dose_gy(const Point3& p) const;
   const std::vector<StructureSpec>& structures() const { return structures_; }
@@ -51,5 +57,9 @@ class Anatomy {
   std::vector<StructureSpec> structures_;
   std::vector<PrescriptionLevel> prescriptions_;
 };
+
+// Body outline: an elliptic cylinder, 150 mm wide (x) and 190 mm deep (y).
+constexpr double body_semi_axis_x_mm = 75.0;
+constexpr double body_semi_axis_y_mm = 95.0;
 
 }  // namespace rtpof::phantom

@@ -6,6 +6,7 @@
 #include <filesystem>
 #include <functional>
 #include <string>
+#include <vector>
 
 namespace rtpof::testing {
 
@@ -16,6 +17,14 @@ void rewrite(const std::filesystem::path& in, const std::filesystem::path& out,
 // SHA-256 of the dataset re-encoded one fixed way (explicit VR LE, defined lengths): equal for the
 // same content whatever sequence/item length encoding the sender chose.
 std::string canonical_dataset_sha256(const std::filesystem::path& file);
+
+// Writes a copy of a 32-bit RTDOSE re-encoded to 16 bits (values rescaled to the 16-bit range,
+// DoseGridScaling adjusted, every other attribute kept): dicom3tools' dciodvfy aborts on 32-bit pixel
+// data, so this is the form it can check. Returns the largest rounding error introduced, in Gy.
+double write_rtdose_16bit_copy(const std::filesystem::path& in, const std::filesystem::path& out);
+
+// All values of a multi-valued numeric element (DS, FD, ...), e.g. ContourData; empty when absent.
+std::vector<double> numbers_of(DcmItem& item, const DcmTagKey& tag);
 
 std::string string_of(const std::filesystem::path& file, const DcmTagKey& tag);
 

@@ -1,0 +1,128 @@
+#include "phantom/image_series_writer.hpp"
+
+#include <dcmtk/dcmdata/dcfilefo.h>
+#include <dcmtk/dcmdata/dcuid.h>
+
+#include <algorithm>
+#include <cmath>
+#include <cstdio>
+#include <functional>
+#include <stdexcept>
+
+#include "phantom/dataset_builder.hpp"
+
+namespace rtpof::phantom {
+namespace {
+
+using SliceSampler = std::function<void(int slice, Random& noise, std::vector<Uint16>& pixels)>;
+using ModalityAttributes = std::function<void(DcmItem&)>;
+
+WrittenSeries write_series(const ImageSeriesRequest& rq, const std::string& sop_class, const SliceSampler& sample,
+                           const ModalityAttributes& modality_attributes) {
+  const SliceStack& g = rq.geometry;
+  WrittenSeries written;
+  written.sop_class_uid = sop_class;
+  std::vector<Uint16> pixels(static_cast<std::size_t>(g.columns) * g.rows);
+  for (int k = 0; k < g.slices; ++k) {
+    // One generator per slice: the noise does not depend on the order slices are written in.
+    Random noise(hash64(rq.file_prefix + "-noise-" + std::to_string(k), rq.noise_seed));
+    sample(k, noise, pixels);
+    const std::string sop_uid = rq.uids->uid(rq.series.uid + "/" + std::to_string(k));
+    DcmFileFormat file;
+    DcmDataset& d = *file.getDataset();
+    write_common_modules(d, rq.patient, rq.study, rq.series, sop_class, sop_uid);
+    write_frame_of_reference(d, rq.frame_uid);
+    write_body_part(d);
+    write_content_date(d, rq.study);
+    put(d, DCM_AcquisitionNumber, "1");
+    put(d, DCM_InstanceNumber, std::to_string(k + 1));
+    put(d, DCM_PatientPosition, "HFS");
+    put_numbers(d, DCM_ImagePositionPatient, {g.x0, g.y0, g.z(k)});
+    put_numbers(d, DCM_ImageOrientationPatient, {1, 0, 0, 0, 1, 0});
+    put_numbers(d, DCM_SliceLocation, {g.z(k)});
+    put_numbers(d, DCM_SliceThickness, {g.slice_mm});
+    put_numbers(d, DCM_PixelSpacing, {g.pixel_mm, g.pixel_mm});
+    put_u16(d, DCM_SamplesPerPixel, 1);
+    put(d, DCM_PhotometricInterpretation, "MONOCHROME2");
+    put_u16(d, DCM_Rows, static_cast<Uint16>(g.rows));
+    put_u16(d, DCM_Columns, static_cast<Uint16>(g.columns));
+    put_u16(d, DCM_BitsAllocated, 16);
+    put_u16(d, DCM_PixelRepresentation, 0);
+    modality_attributes(d);
+    if (d.putAndInsertUint16Array(DCM_PixelData, pixels.data(), static_cast<unsigned long>(pixels.size())).bad())
+      throw std::runtime_error("cannot write the pixel data of " + rq.file_prefix);
+    char name[64];
+    std::snprintf(name, sizeof name, "%s_%04d.dcm", rq.file_prefix.c_str(), k + 1);
+    written.files.push_back(rq.dir / name);
+    save_part10(file, written.files.back());
+    written.sop_uids.push_back(sop_uid);
+    written.slice_z.push_back(as_written(g.z(k)));
+  }
+  return written;
+}
+
+}  // namespace
+
+WrittenSeries write_ct_series(const ImageSeriesRequest& rq, const Anatomy& anatomy) {
+  const SliceStack& g = rq.geometry;
+  const auto sample = [&](int k, Random& noise, std::vector<Uint16>& pixels) {
+    for (int r = 0; r < g.rows; ++r)
+      for (int c = 0; c < g.columns; ++c) {
+        double hu = anatomy.hounsfield({g.x(c), g.y(r), g.z(k)});
+        if (hu > -1000.0) hu += rq.noise_sd * noise.gaussian();
+        pixels[static_cast<std::size_t>(r) * g.columns + c] =
+            static_cast<Uint16>(std::lround(std::clamp(hu, -1024.0, 3071.0) + 1024.0));
+      }
+  };
+  const auto attributes = [](DcmItem& d) {
+    put(d, DCM_ImageType, "ORIGINAL\\PRIMARY\\AXIAL");
+    put_u16(d, DCM_BitsStored, 12);
+    put_u16(d, DCM_HighBit, 11);
+    put(d, DCM_RescaleIntercept, "-1024");
+    put(d, DCM_RescaleSlope, "1");
+    put(d, DCM_RescaleType, "HU");
+    put(d, DCM_KVP, "120");
+    put(d, DCM_WindowCenter, "40");
+    put(d, DCM_WindowWidth, "400");
+  };
+  return write_series(rq, UID_CTImageStorage, sample, attributes);
+}
+
+WrittenSeries write_mr_series(const ImageSeriesRequest& rq, const Anatomy& anatomy, const RigidTransform& mr_to_ct,
+                              const std::vector<LobulatedEllipsoid>& lesions_mr) {
+  const SliceStack& g = rq.geometry;
+  const auto sample = [&](int k, Random& noise, std::vector<Uint16>& pixels) {
+    for (int r = 0; r < g.rows; ++r)
+      for (int c = 0; c < g.columns; ++c) {
+        const Point3 p_mr{g.x(c), g.y(r), g.z(k)};
+        double signal = anatomy.mr_signal(mr_to_ct.apply(p_mr));
+        for (const auto& lesion : lesions_mr)
+          if (signal > 0 && lesion.contains(p_mr)) signal = 1000.0;  // enhancing tumour on contrast T1
+        signal *= 1.0 + 0.0008 * p_mr.x;                             // a mild coil bias
+        // Magnitude images: the noise of both channels, as MR's Rician background shows it.
+        const double re = signal + rq.noise_sd * noise.gaussian(), im = rq.noise_sd * noise.gaussian();
+        pixels[static_cast<std::size_t>(r) * g.columns + c] =
+            static_cast<Uint16>(std::lround(std::min(std::sqrt(re * re + im * im), 4095.0)));
+      }
+  };
+  const auto attributes = [&](DcmItem& d) {
+    put(d, DCM_ImageType, "ORIGINAL\\PRIMARY\\OTHER");
+    put_u16(d, DCM_BitsStored, 12);
+    put_u16(d, DCM_HighBit, 11);
+    put(d, DCM_ScanningSequence, "SE");
+    put(d, DCM_SequenceVariant, "NONE");
+    put(d, DCM_ScanOptions, "");
+    put(d, DCM_MRAcquisitionType, "2D");
+    put(d, DCM_RepetitionTime, "550");
+    put(d, DCM_EchoTime, "12");
+    put(d, DCM_EchoTrainLength, "1");
+    put(d, DCM_MagneticFieldStrength, "1.5");
+    put(d, DCM_ImagedNucleus, "1H");
+    put_numbers(d, DCM_SpacingBetweenSlices, {g.slice_mm});
+    put(d, DCM_WindowCenter, "800");
+    put(d, DCM_WindowWidth, "1600");
+  };
+  return write_series(rq, UID_MRImageStorage, sample, attributes);
+}
+
+}  // namespace rtpof::phantom
