@@ -34,7 +34,7 @@ struct PhantomSpec {
   std::optional<Point3> translation_mm;
   std::string patient_name;  // empty: derived from the case
   std::string patient_id;    // empty: derived from the case and the seed
-  double truth_points = 1.5e6;  // quadrature points per structure
+  double truth_points = 3e6;  // quadrature points per structure
 
   static PhantomSpec small(std::uint64_t seed);     // CT 128 x 128 x 60 (2 x 2 x 2.5 mm), MR 110 x 110 x 50
   static PhantomSpec standard(std::uint64_t seed);  // CT 512 x 512 x 120 (0.5 x 0.5 x 2.5 mm), MR 256 x 256 x 100

@@ -101,15 +101,17 @@ TruthFigures measure_truth(const TruthRegion& region, const RigidTransform& to_c
   f.dmax_gy = polish(region, to_ct, dose, high, h, -1).dose;
 
   std::sort(dosed.begin(), dosed.end(), [](const DosedPoint& a, const DosedPoint& b) { return a.dose > b.dose; });
+  // Sum the covered volume in the sorted order too, so that V95 of a region that is all hot is 100
+  // exactly, not 100 plus a rounding difference between two summation orders.
   const double threshold = 0.95 * reference_dose_gy;
-  double hot = 0;
+  double hot = 0, total = 0;
   for (const auto& p : dosed) {
-    if (p.dose < threshold) break;
-    hot += p.weight;
+    total += p.weight;
+    if (p.dose >= threshold) hot = total;
   }
-  f.v95_pct = 100.0 * hot / covered;
-  f.d98_gy = dose_covering(dosed, covered, 98);
-  f.d95_gy = dose_covering(dosed, covered, 95);
+  f.v95_pct = 100.0 * hot / total;
+  f.d98_gy = dose_covering(dosed, total, 98);
+  f.d95_gy = dose_covering(dosed, total, 95);
   f.dmean_gy = dose_sum / covered;
   return f;
 }

@@ -1,9 +1,13 @@
 #include "phantom/truth_report.hpp"
 
+#include <algorithm>
+#include <atomic>
 #include <cmath>
+#include <exception>
 #include <fstream>
 #include <nlohmann/json.hpp>
 #include <stdexcept>
+#include <thread>
 
 #include "phantom/truth_figures.hpp"
 
@@ -96,12 +100,31 @@ void write_truth_json(const TruthInputs& in, const std::filesystem::path& path) 
   j["reference_dose_gy"] = in.reference_dose_gy;
   j["reference_dose_source"] = "RTPLAN highest target prescription";
   j["thresholds_pct"] = {{"in_field_v95_at_least", 95.0}, {"out_field_v95_below", 20.0}};
-  Json recurrences = Json::array();
-  for (const auto& r : in.recurrences) recurrences.push_back(figures_json(r, in, &in.ctvs));
-  j["recurrences"] = recurrences;
-  Json ctvs = Json::array();
-  for (const auto& c : in.ctvs) ctvs.push_back(figures_json(c, in, nullptr));
-  j["ctvs"] = ctvs;
+  // Structures are measured independently, on as many threads as the machine has; each result goes to
+  // its own slot, so the output does not depend on the order they finish in.
+  std::vector<const TruthStructure*> work;
+  for (const auto& r : in.recurrences) work.push_back(&r);
+  for (const auto& c : in.ctvs) work.push_back(&c);
+  std::vector<Json> results(work.size());
+  std::vector<std::exception_ptr> failures(work.size());
+  std::atomic<std::size_t> next{0};
+  const auto worker = [&] {
+    for (std::size_t i; (i = next++) < work.size();) {
+      try {
+        results[i] = figures_json(*work[i], in, i < in.recurrences.size() ? &in.ctvs : nullptr);
+      } catch (...) {
+        failures[i] = std::current_exception();
+      }
+    }
+  };
+  std::vector<std::thread> threads;
+  const unsigned count = std::max(1u, std::min(std::thread::hardware_concurrency(), static_cast<unsigned>(work.size())));
+  for (unsigned t = 0; t < count; ++t) threads.emplace_back(worker);
+  for (auto& t : threads) t.join();
+  for (const auto& failure : failures)
+    if (failure) std::rethrow_exception(failure);
+  j["recurrences"] = Json(std::vector<Json>(results.begin(), results.begin() + static_cast<std::ptrdiff_t>(in.recurrences.size())));
+  j["ctvs"] = Json(std::vector<Json>(results.begin() + static_cast<std::ptrdiff_t>(in.recurrences.size()), results.end()));
   j["gtv"] = {{"primary_cc", in.gtv_primary_cc}, {"nodal_cc", in.gtv_nodal_cc}};
 
   std::ofstream out(path, std::ios::binary | std::ios::trunc);

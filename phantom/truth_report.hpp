@@ -33,7 +33,7 @@ struct TruthInputs {
   std::vector<TruthStructure> recurrences;
   std::vector<TruthStructure> ctvs;
   double gtv_primary_cc = 0, gtv_nodal_cc = 0;
-  double points_per_structure = 1.5e6;
+  double points_per_structure = 3e6;
 };
 
 void write_truth_json(const TruthInputs& inputs, const std::filesystem::path& path);

@@ -43,6 +43,8 @@ struct ConvergenceCase {
   bool seg;
 };
 
+void PrintTo(const ConvergenceCase& c, std::ostream* out) { *out << c.name << (c.seg ? " (SEG)" : " (RTSTRUCT)"); }
+
 class TruthConvergence : public ::testing::TestWithParam<ConvergenceCase> {};
 
 TEST_P(TruthConvergence, DoublingTheSamplingMovesNoFigureByMoreThanATenthOfAPercent) {
@@ -64,7 +66,8 @@ TEST_P(TruthConvergence, DoublingTheSamplingMovesNoFigureByMoreThanATenthOfAPerc
 }
 
 INSTANTIATE_TEST_SUITE_P(Cases, TruthConvergence,
-                         ::testing::Values(ConvergenceCase{"marginal", false}, ConvergenceCase{"marginal-22", true},
+                         ::testing::Values(ConvergenceCase{"marginal", false}, ConvergenceCase{"marginal-22", false},
+                                           ConvergenceCase{"marginal-22", true},
                                            ConvergenceCase{"two-sites", false}, ConvergenceCase{"marginal-93", false}),
                          [](const auto& info) {
                            std::string name = std::string(info.param.name) + (info.param.seg ? "_seg" : "");
