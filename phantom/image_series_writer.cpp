@@ -63,6 +63,14 @@ WrittenSeries write_series(const ImageSeriesRequest& rq, const std::string& sop_
 
 }  // namespace
 
+void add_image_references(DcmItem& parent, const DcmTagKey& sequence, const WrittenSeries& images) {
+  for (const auto& uid : images.sop_uids) {
+    DcmItem& image = add_item(parent, sequence);
+    put(image, DCM_ReferencedSOPClassUID, images.sop_class_uid);
+    put(image, DCM_ReferencedSOPInstanceUID, uid);
+  }
+}
+
 WrittenSeries write_ct_series(const ImageSeriesRequest& rq, const Anatomy& anatomy) {
   const SliceStack& g = rq.geometry;
   const auto sample = [&](int k, Random& noise, std::vector<Uint16>& pixels) {

@@ -1,6 +1,9 @@
 #pragma once
 // Writes the phantom's image series: the planning CT (Hounsfield units) and the follow-up MR
 // (T1-like signal, sampled through the MR -> CT transform, with the recurrences enhancing).
+#include <dcmtk/config/osconfig.h>
+#include <dcmtk/dcmdata/dcitem.h>
+
 #include <cstdint>
 #include <filesystem>
 #include <string>
@@ -34,6 +37,10 @@ struct WrittenSeries {
   std::vector<std::filesystem::path> files;
   std::vector<double> slice_z;  // plane of each file, as written
 };
+
+// One item per image of `images` in `sequence` (created when absent): Referenced SOP Class and Instance
+// UID, as the Contour Image, Referenced Image and Referenced Instance sequences all hold them.
+void add_image_references(DcmItem& parent, const DcmTagKey& sequence, const WrittenSeries& images);
 
 WrittenSeries write_ct_series(const ImageSeriesRequest& request, const Anatomy& anatomy);
 WrittenSeries write_mr_series(const ImageSeriesRequest& request, const Anatomy& anatomy,

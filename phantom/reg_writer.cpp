@@ -11,11 +11,7 @@ namespace {
 void add_registration(DcmItem& d, const RegisteredSeries& series, const std::array<double, 16>& matrix) {
   DcmItem& registration = add_item(d, DCM_RegistrationSequence);
   put(registration, DCM_FrameOfReferenceUID, series.frame_uid);
-  for (const auto& uid : series.images->sop_uids) {
-    DcmItem& image = add_item(registration, DCM_ReferencedImageSequence);
-    put(image, DCM_ReferencedSOPClassUID, series.images->sop_class_uid);
-    put(image, DCM_ReferencedSOPInstanceUID, uid);
-  }
+  add_image_references(registration, DCM_ReferencedImageSequence, *series.images);
   DcmItem& matrix_registration = add_item(registration, DCM_MatrixRegistrationSequence);
   DcmItem& type = add_item(matrix_registration, DCM_RegistrationTypeCodeSequence);
   put(type, DCM_CodeValue, "125024");
@@ -29,11 +25,7 @@ void add_registration(DcmItem& d, const RegisteredSeries& series, const std::arr
 void add_referenced_series(DcmItem& parent, const RegisteredSeries& series) {
   DcmItem& referenced = add_item(parent, DCM_ReferencedSeriesSequence);
   put(referenced, DCM_SeriesInstanceUID, series.series_uid);
-  for (const auto& uid : series.images->sop_uids) {
-    DcmItem& instance = add_item(referenced, DCM_ReferencedInstanceSequence);
-    put(instance, DCM_ReferencedSOPClassUID, series.images->sop_class_uid);
-    put(instance, DCM_ReferencedSOPInstanceUID, uid);
-  }
+  add_image_references(referenced, DCM_ReferencedInstanceSequence, *series.images);
 }
 
 }  // namespace

@@ -36,11 +36,7 @@ void write_rtstruct(const RtstructRequest& rq, const std::filesystem::path& path
   put(ref_study, DCM_ReferencedSOPInstanceUID, rq.study.uid);
   DcmItem& ref_series = add_item(ref_study, DCM_RTReferencedSeriesSequence);
   put(ref_series, DCM_SeriesInstanceUID, rq.image_series_uid);
-  for (const auto& uid : images.sop_uids) {
-    DcmItem& image = add_item(ref_series, DCM_ContourImageSequence);
-    put(image, DCM_ReferencedSOPClassUID, images.sop_class_uid);
-    put(image, DCM_ReferencedSOPInstanceUID, uid);
-  }
+  add_image_references(ref_series, DCM_ContourImageSequence, images);
   int number = 0;
   for (const auto& roi_spec : rq.rois) {
     ++number;

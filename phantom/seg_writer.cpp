@@ -123,11 +123,7 @@ void write_seg(const SegRequest& rq, const std::filesystem::path& path) {
 
   DcmItem& referenced_series = add_item(d, DCM_ReferencedSeriesSequence);
   put(referenced_series, DCM_SeriesInstanceUID, rq.image_series_uid);
-  for (const auto& uid : images.sop_uids) {
-    DcmItem& instance = add_item(referenced_series, DCM_ReferencedInstanceSequence);
-    put(instance, DCM_ReferencedSOPClassUID, images.sop_class_uid);
-    put(instance, DCM_ReferencedSOPInstanceUID, uid);
-  }
+  add_image_references(referenced_series, DCM_ReferencedInstanceSequence, images);
   if (d.putAndInsertUint8Array(DCM_PixelData, packed.data(), static_cast<unsigned long>(packed.size())).bad())
     throw std::runtime_error("cannot write SEG pixel data");
   save_part10(file, path);

@@ -5,11 +5,13 @@
 #include <cmath>
 
 #include "phantom/contours.hpp"
+#include "phantom/phantom_writer.hpp"
 #include "phantom/planned_dose.hpp"
 #include "phantom/rigid_transform.hpp"
 #include "phantom/truth_figures.hpp"
 #include "phantom/truth_region.hpp"
 #include "phantom/voxel_mask.hpp"
+#include "tests/support/test_paths.hpp"
 
 namespace rtpof::phantom {
 namespace {
@@ -134,6 +136,25 @@ TEST(PhantomTruth, RigidTransformInverseUndoesIt) {
   EXPECT_EQ(m[12], 0);
   EXPECT_EQ(m[15], 1);
   EXPECT_NEAR(m[3], 12, 1e-12);
+}
+
+// A reduced case through every writer (SEG bit packing, REG, truth on threads), small enough to run
+// under the sanitizers with the other unit tests.
+TEST(PhantomTruth, ReducedCaseWritesEveryObjectAndItsTruth) {
+  rtpof::testing::TempDir dir;
+  PhantomSpec spec = PhantomSpec::small(5);
+  spec.case_name = "in-field";
+  spec.slices = 24;
+  spec.mr_slices = 20;
+  spec.seg = spec.reg = true;
+  spec.truth_points = 5e4;
+  const PhantomFiles files = write_phantom(spec, dir.path());
+  EXPECT_EQ(files.plan.ct.size(), 24u);
+  EXPECT_EQ(files.followup.mr.size(), 20u);
+  EXPECT_TRUE(std::filesystem::exists(files.followup.recurrence));
+  ASSERT_TRUE(files.followup.reg.has_value());
+  EXPECT_TRUE(std::filesystem::exists(*files.followup.reg));
+  EXPECT_NE(rtpof::testing::read_text(files.truth).find("\"representation\": \"SEG\""), std::string::npos);
 }
 
 }  // namespace
