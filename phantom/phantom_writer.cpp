@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <cctype>
 #include <memory>
+#include <stdexcept>
 
 #include "phantom/anatomy.hpp"
 #include "phantom/contours.hpp"
@@ -143,7 +144,9 @@ double contour_stack_cc(const RoiContours& roi, double slab_mm) {
 }
 
 const RoiContours& roi_named(const std::vector<RoiContours>& rois, const std::string& name) {
-  return *std::find_if(rois.begin(), rois.end(), [&](const RoiContours& r) { return r.name == name; });
+  const auto at = std::find_if(rois.begin(), rois.end(), [&](const RoiContours& r) { return r.name == name; });
+  if (at == rois.end()) throw std::logic_error("the phantom has no ROI " + name);
+  return *at;
 }
 
 }  // namespace
