@@ -18,8 +18,10 @@ commands:
            [--log-format text|json] [--log-level trace|debug|info|warn|error]
   status   counts from the index            [--data-dir DIR] [--config FILE] [--json]
   reindex  rebuild the index from the files [--data-dir DIR] [--config FILE]
-  phantom  write a synthetic head-and-neck case
-           --out DIR [--seed N] [--slices N] [--size small|standard]
+  phantom  write a synthetic head-and-neck patient and its truth.json (docs/phantom.md)
+           --out DIR [--case NAME] [--size small|standard] [--reg] [--seg] [--seed N]
+           [--rotation RX,RY,RZ] [--translation TX,TY,TZ] [--slices N]
+           [--patient-id ID] [--patient-name NAME] | --list-cases
 
   rtpof --help | --version
 exit codes: 0 success, 1 failure of the work, 2 bad usage or configuration
