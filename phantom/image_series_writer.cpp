@@ -42,12 +42,7 @@ WrittenSeries write_series(const ImageSeriesRequest& rq, const std::string& sop_
     put_numbers(d, DCM_SliceLocation, {g.z(k)});
     put_numbers(d, DCM_SliceThickness, {g.slice_mm});
     put_numbers(d, DCM_PixelSpacing, {g.pixel_mm, g.pixel_mm});
-    put_u16(d, DCM_SamplesPerPixel, 1);
-    put(d, DCM_PhotometricInterpretation, "MONOCHROME2");
-    put_u16(d, DCM_Rows, static_cast<Uint16>(g.rows));
-    put_u16(d, DCM_Columns, static_cast<Uint16>(g.columns));
-    put_u16(d, DCM_BitsAllocated, 16);
-    put_u16(d, DCM_PixelRepresentation, 0);
+    write_monochrome_pixel_module(d, g.rows, g.columns, 16, 12);  // CT (HU + 1024) and MR both fit 12 bits
     modality_attributes(d);
     if (d.putAndInsertUint16Array(DCM_PixelData, pixels.data(), static_cast<unsigned long>(pixels.size())).bad())
       throw std::runtime_error("cannot write the pixel data of " + rq.file_prefix);
@@ -84,8 +79,6 @@ WrittenSeries write_ct_series(const ImageSeriesRequest& rq, const Anatomy& anato
   };
   const auto attributes = [](DcmItem& d) {
     put(d, DCM_ImageType, "ORIGINAL\\PRIMARY\\AXIAL");
-    put_u16(d, DCM_BitsStored, 12);
-    put_u16(d, DCM_HighBit, 11);
     put(d, DCM_RescaleIntercept, "-1024");
     put(d, DCM_RescaleSlope, "1");
     put(d, DCM_RescaleType, "HU");
@@ -115,8 +108,6 @@ WrittenSeries write_mr_series(const ImageSeriesRequest& rq, const Anatomy& anato
   };
   const auto attributes = [&](DcmItem& d) {
     put(d, DCM_ImageType, "ORIGINAL\\PRIMARY\\OTHER");
-    put_u16(d, DCM_BitsStored, 12);
-    put_u16(d, DCM_HighBit, 11);
     put(d, DCM_ScanningSequence, "SE");
     put(d, DCM_SequenceVariant, "NONE");
     put(d, DCM_ScanOptions, "");

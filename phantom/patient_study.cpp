@@ -42,6 +42,17 @@ void write_frame_of_reference(DcmItem& d, const std::string& frame_uid) {
   put(d, DCM_PositionReferenceIndicator, "");
 }
 
+void write_monochrome_pixel_module(DcmItem& d, int rows, int columns, int bits_allocated, int bits_stored) {
+  put_u16(d, DCM_SamplesPerPixel, 1);
+  put(d, DCM_PhotometricInterpretation, "MONOCHROME2");
+  put_u16(d, DCM_Rows, static_cast<Uint16>(rows));
+  put_u16(d, DCM_Columns, static_cast<Uint16>(columns));
+  put_u16(d, DCM_BitsAllocated, static_cast<Uint16>(bits_allocated));
+  put_u16(d, DCM_BitsStored, static_cast<Uint16>(bits_stored));
+  put_u16(d, DCM_HighBit, static_cast<Uint16>(bits_stored - 1));
+  put_u16(d, DCM_PixelRepresentation, 0);
+}
+
 void write_content_date(DcmItem& d, const StudyInfo& study) {
   put(d, DCM_InstanceCreationDate, study.date);
   put(d, DCM_InstanceCreationTime, study.time);

@@ -37,6 +37,8 @@ void write_common_modules(DcmItem& item, const PatientInfo& patient, const Study
 // what lets Laterality (Type 2C) be left out. The RT objects use the RT Series module instead.
 void write_body_part(DcmItem& item);
 void write_frame_of_reference(DcmItem& item, const std::string& frame_uid);
+// Image Pixel module of a single-sample greyscale image: unsigned, HighBit = BitsStored - 1.
+void write_monochrome_pixel_module(DcmItem& item, int rows, int columns, int bits_allocated, int bits_stored);
 // Content Date/Time and Instance Creation Date/Time, fixed per study so that files are reproducible.
 void write_content_date(DcmItem& item, const StudyInfo& study);
 

@@ -21,16 +21,9 @@ void write_rtdose(const RtdoseRequest& rq, const std::filesystem::path& path) {
   put_numbers(d, DCM_ImageOrientationPatient, {1, 0, 0, 0, 1, 0});
   put_numbers(d, DCM_PixelSpacing, {g.spacing_mm, g.spacing_mm});
   put_numbers(d, DCM_SliceThickness, {g.spacing_mm});
-  put_u16(d, DCM_SamplesPerPixel, 1);
-  put(d, DCM_PhotometricInterpretation, "MONOCHROME2");
+  write_monochrome_pixel_module(d, g.rows, g.columns, 32, 32);
   put(d, DCM_NumberOfFrames, std::to_string(g.frames));
   put_tag(d, DCM_FrameIncrementPointer, DCM_GridFrameOffsetVector);
-  put_u16(d, DCM_Rows, static_cast<Uint16>(g.rows));
-  put_u16(d, DCM_Columns, static_cast<Uint16>(g.columns));
-  put_u16(d, DCM_BitsAllocated, 32);
-  put_u16(d, DCM_BitsStored, 32);
-  put_u16(d, DCM_HighBit, 31);
-  put_u16(d, DCM_PixelRepresentation, 0);
   put(d, DCM_DoseUnits, "GY");
   put(d, DCM_DoseType, "PHYSICAL");
   put(d, DCM_DoseSummationType, "PLAN");

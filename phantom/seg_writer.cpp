@@ -38,14 +38,7 @@ void write_seg(const SegRequest& rq, const std::filesystem::path& path) {
   put(d, DCM_ContentLabel, "RECURRENCE");
   put(d, DCM_ContentDescription, "Recurrence on follow-up MR");
   put(d, DCM_ContentCreatorName, "RADIOLOGIST^PHANTOM");
-  put_u16(d, DCM_SamplesPerPixel, 1);
-  put(d, DCM_PhotometricInterpretation, "MONOCHROME2");
-  put_u16(d, DCM_Rows, static_cast<Uint16>(g.rows));
-  put_u16(d, DCM_Columns, static_cast<Uint16>(g.columns));
-  put_u16(d, DCM_BitsAllocated, 1);
-  put_u16(d, DCM_BitsStored, 1);
-  put_u16(d, DCM_HighBit, 0);
-  put_u16(d, DCM_PixelRepresentation, 0);
+  write_monochrome_pixel_module(d, g.rows, g.columns, 1, 1);
   put(d, DCM_LossyImageCompression, "00");
   put(d, DCM_SegmentationType, "BINARY");
 
