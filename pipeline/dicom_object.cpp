@@ -1,0 +1,84 @@
+#include "pipeline/dicom_object.hpp"
+
+#include "pipeline/load_error.hpp"
+
+#include <dcmtk/dcmdata/dcdeftag.h>
+#include <dcmtk/dcmdata/dcistrmb.h>
+
+#include <algorithm>
+#include <atomic>
+#include <exception>
+#include <optional>
+#include <thread>
+
+namespace rtpof::pipeline {
+namespace {
+
+std::string string_value(DcmDataset& dataset, const DcmTagKey& tag) {
+  OFString value;
+  if (dataset.findAndGetOFString(tag, value).bad()) return {};
+  std::string text = value.c_str();
+  text.erase(std::find_if(text.rbegin(), text.rend(), [](unsigned char c) { return c != ' ' && c != '\0'; }).base(),
+             text.end());
+  return text;
+}
+
+}  // namespace
+
+DicomObject::DicomObject(std::unique_ptr<DcmFileFormat> file, std::string source)
+    : file_(std::move(file)), source_(std::move(source)) {
+  sop_instance_uid_ = string_value(dataset(), DCM_SOPInstanceUID);
+  sop_class_uid_ = string_value(dataset(), DCM_SOPClassUID);
+}
+
+DicomObject DicomObject::read_file(const std::filesystem::path& file) {
+  auto format = std::make_unique<DcmFileFormat>();
+  // Read every value now: lazily loaded values would re-open the file later, outside our error handling.
+  const OFCondition status = format->loadFile(file.c_str(), EXS_Unknown, EGL_noChange, DCM_MaxReadLength, ERM_autoDetect);
+  if (status.bad())
+    throw LoadError(file.string(), "", std::string("not a readable DICOM file (") + status.text() + ")");
+  if (format->loadAllDataIntoMemory().bad())
+    throw LoadError(file.string(), "", "the file's values could not be read into memory");
+  return DicomObject(std::move(format), file.string());
+}
+
+DicomObject DicomObject::parse(const std::vector<char>& bytes, const std::string& source) {
+  auto format = std::make_unique<DcmFileFormat>();
+  DcmInputBufferStream stream;
+  stream.setBuffer(bytes.data(), static_cast<offile_off_t>(bytes.size()));
+  stream.setEos();
+  format->transferInit();
+  const OFCondition status = format->read(stream, EXS_Unknown, EGL_noChange, DCM_MaxReadLength);
+  format->transferEnd();
+  if (status.bad()) throw LoadError(source, "", std::string("not a readable DICOM object (") + status.text() + ")");
+  return DicomObject(std::move(format), source);
+}
+
+std::vector<DicomObject> read_dicom_files(const std::vector<std::filesystem::path>& files) {
+  std::vector<std::optional<DicomObject>> slots(files.size());
+  std::vector<std::exception_ptr> errors(files.size());
+  std::atomic<std::size_t> next{0};
+  auto work = [&] {
+    for (std::size_t i = next++; i < files.size(); i = next++) {
+      try {
+        slots[i].emplace(DicomObject::read_file(files[i]));
+      } catch (...) {
+        errors[i] = std::current_exception();
+      }
+    }
+  };
+  const unsigned threads = std::max(1u, std::min<unsigned>(std::thread::hardware_concurrency(),
+                                                             static_cast<unsigned>(files.size() / 4 + 1)));
+  std::vector<std::thread> pool;
+  for (unsigned t = 1; t < threads; ++t) pool.emplace_back(work);
+  work();
+  for (auto& thread : pool) thread.join();
+  for (const auto& error : errors)
+    if (error) std::rethrow_exception(error);
+  std::vector<DicomObject> objects;
+  objects.reserve(files.size());
+  for (auto& slot : slots) objects.push_back(std::move(*slot));
+  return objects;
+}
+
+}  // namespace rtpof::pipeline
