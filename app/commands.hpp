@@ -12,5 +12,6 @@ int serve_command(const Arguments& args);
 int status_command(const Arguments& args);
 int reindex_command(const Arguments& args);
 int phantom_command(const Arguments& args);
+int inspect_command(const Arguments& args);
 
 }  // namespace rtpof::app

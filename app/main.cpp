@@ -22,6 +22,8 @@ commands:
            --out DIR [--case NAME] [--size small|standard] [--reg] [--seg] [--seed N]
            [--rotation RX,RY,RZ] [--translation TX,TY,TZ] [--slices N]
            [--patient-id ID] [--patient-name NAME] | --list-cases
+  inspect  what rtpof reads from DICOM files: series geometry, ROIs, dose grids, plans,
+           registrations, segmentations, or why it refuses them      FILE|DIR...
 
   rtpof --help | --version
 exit codes: 0 success, 1 failure of the work, 2 bad usage or configuration
@@ -42,7 +44,7 @@ int main(int argc, char** argv) {
   }
   const std::map<std::string, int (*)(const Arguments&)> commands = {
       {"serve", serve_command}, {"status", status_command}, {"reindex", reindex_command},
-      {"phantom", phantom_command}};
+      {"phantom", phantom_command}, {"inspect", inspect_command}};
   const auto command = commands.find(all[0]);
   if (command == commands.end()) {
     std::cerr << "rtpof: unknown command \"" << all[0] << "\"\n" << usage;

@@ -54,7 +54,8 @@ DicomObject DicomObject::parse(const std::vector<char>& bytes, const std::string
   return DicomObject(std::move(format), source);
 }
 
-std::vector<DicomObject> read_dicom_files(const std::vector<std::filesystem::path>& files) {
+std::vector<DicomObject> read_dicom_files(const std::vector<std::filesystem::path>& files,
+                                          std::vector<LoadError>* unreadable) {
   std::vector<std::optional<DicomObject>> slots(files.size());
   std::vector<std::exception_ptr> errors(files.size());
   std::atomic<std::size_t> next{0};
@@ -73,12 +74,51 @@ std::vector<DicomObject> read_dicom_files(const std::vector<std::filesystem::pat
   for (unsigned t = 1; t < threads; ++t) pool.emplace_back(work);
   work();
   for (auto& thread : pool) thread.join();
-  for (const auto& error : errors)
-    if (error) std::rethrow_exception(error);
   std::vector<DicomObject> objects;
   objects.reserve(files.size());
-  for (auto& slot : slots) objects.push_back(std::move(*slot));
+  for (std::size_t i = 0; i < files.size(); ++i) {
+    if (!errors[i]) {
+      objects.push_back(std::move(*slots[i]));
+      continue;
+    }
+    try {
+      std::rethrow_exception(errors[i]);
+    } catch (const LoadError& e) {
+      if (!unreadable) throw;
+      unreadable->push_back(e);
+    }
+  }
   return objects;
+}
+
+ObjectKind kind_of(const DicomObject& object) {
+  const std::string& sop_class = object.sop_class_uid();
+  if (sop_class == "1.2.840.10008.5.1.4.1.1.481.3") return ObjectKind::StructureSet;
+  if (sop_class == "1.2.840.10008.5.1.4.1.1.481.2") return ObjectKind::Dose;
+  if (sop_class == "1.2.840.10008.5.1.4.1.1.481.5") return ObjectKind::Plan;
+  if (sop_class == "1.2.840.10008.5.1.4.1.1.66.1" || sop_class == "1.2.840.10008.5.1.4.1.1.66.3")
+    return ObjectKind::Registration;
+  if (sop_class == "1.2.840.10008.5.1.4.1.1.66.4") return ObjectKind::Segmentation;
+  // CT, MR (classic and enhanced), PET and the other cross-sectional image storage classes.
+  static const char* const images[] = {"1.2.840.10008.5.1.4.1.1.2",   "1.2.840.10008.5.1.4.1.1.2.1",
+                                       "1.2.840.10008.5.1.4.1.1.4",   "1.2.840.10008.5.1.4.1.1.4.1",
+                                       "1.2.840.10008.5.1.4.1.1.128", "1.2.840.10008.5.1.4.1.1.130"};
+  for (const char* image : images)
+    if (sop_class == image) return ObjectKind::Image;
+  return ObjectKind::Other;
+}
+
+const char* to_string(ObjectKind kind) {
+  switch (kind) {
+    case ObjectKind::Image: return "image";
+    case ObjectKind::StructureSet: return "RTSTRUCT";
+    case ObjectKind::Dose: return "RTDOSE";
+    case ObjectKind::Plan: return "RTPLAN";
+    case ObjectKind::Registration: return "REG";
+    case ObjectKind::Segmentation: return "SEG";
+    case ObjectKind::Other: break;
+  }
+  return "other";
 }
 
 }  // namespace rtpof::pipeline

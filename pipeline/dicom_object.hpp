@@ -31,7 +31,16 @@ class DicomObject {
   std::string source_, sop_instance_uid_, sop_class_uid_;
 };
 
-// Reads the files on all cores, in the given order.
-std::vector<DicomObject> read_dicom_files(const std::vector<std::filesystem::path>& files);
+class LoadError;
+
+// Reads the files on all cores, in the given order. Without `unreadable` the first file that is not
+// readable DICOM throws; with it, such files are skipped and their errors collected there.
+std::vector<DicomObject> read_dicom_files(const std::vector<std::filesystem::path>& files,
+                                          std::vector<LoadError>* unreadable = nullptr);
+
+// What an object is, by its SOP class, as far as rtpof's loaders are concerned.
+enum class ObjectKind { Image, StructureSet, Dose, Plan, Registration, Segmentation, Other };
+ObjectKind kind_of(const DicomObject& object);
+const char* to_string(ObjectKind kind);
 
 }  // namespace rtpof::pipeline
