@@ -97,11 +97,13 @@ void print_object(DicomObject& object) {
                   plan.label.c_str(), plan.approval_status.c_str(),
                   fractions ? std::to_string(*fractions).c_str() : "unknown",
                   plan.referenced_structure_set_uid.c_str());
-      for (const Prescription& p : plan.prescriptions)
-        std::printf("  dose reference %d %s \"%s\": %s\n", p.dose_reference_number, p.type.c_str(),
-                    p.description.c_str(),
-                    p.target_prescription_dose_gy ? (std::to_string(*p.target_prescription_dose_gy) + " Gy").c_str()
-                                                  : "no prescription dose");
+      for (const Prescription& p : plan.prescriptions) {
+        std::printf("  dose reference %d %s \"%s\": ", p.dose_reference_number, p.type.c_str(), p.description.c_str());
+        if (p.target_prescription_dose_gy)
+          std::printf("%.4g Gy (from %s)\n", *p.target_prescription_dose_gy, p.dose_source.c_str());
+        else
+          std::printf("no prescription dose\n");
+      }
       print_notes(plan.notes);
       break;
     }

@@ -4,6 +4,7 @@
 
 #include <dcmtk/dcmdata/dcdeftag.h>
 #include <dcmtk/dcmdata/dcfilefo.h>
+#include <dcmtk/dcmdata/dcsequen.h>
 #include <dcmtk/dcmdata/dcuid.h>
 #include <nlohmann/json.hpp>
 
@@ -255,6 +256,51 @@ TEST_F(Loaders, SegMaskHasTheTrueVolumeAndGeometry) {
     ImageVolume::IndexType index;
     EXPECT_TRUE(mr.image->TransformPhysicalPointToIndex(q, index)) << "slice " << s;
   }
+}
+
+TEST_F(Loaders, FractionalSegWithFramesInReverseOrderIsThresholdedAtHalf) {
+  TempDir dir;
+  DicomObject binary_object = DicomObject::read_file(files_.followup.recurrence);
+  const Segmentation binary = load_segmentation(binary_object);
+  testing::rewrite(files_.followup.recurrence, dir / "fractional.dcm", [](DcmDataset& d) {
+    Uint16 rows = 0, columns = 0;
+    d.findAndGetUint16(DCM_Rows, rows);
+    d.findAndGetUint16(DCM_Columns, columns);
+    Sint32 frames = 0;
+    d.findAndGetSint32(DCM_NumberOfFrames, frames);
+    const Uint8* bits = nullptr;
+    d.findAndGetUint8Array(DCM_PixelData, bits);
+    const std::size_t plane = std::size_t{rows} * columns;
+    // 60 % inside, 39 % outside: only a threshold at one half gives back the binary mask.
+    std::vector<Uint8> values(plane * static_cast<std::size_t>(frames));
+    for (std::size_t f = 0; f < static_cast<std::size_t>(frames); ++f)
+      for (std::size_t p = 0; p < plane; ++p) {
+        const std::size_t bit = f * plane + p;
+        const bool inside = (bits[bit / 8] >> (bit % 8)) & 1u;
+        values[(frames - 1 - f) * plane + p] = inside ? 153 : 100;
+      }
+    d.putAndInsertUint8Array(DCM_PixelData, values.data(), static_cast<unsigned long>(values.size()));
+    d.putAndInsertUint16(DCM_BitsAllocated, 8);
+    d.putAndInsertUint16(DCM_BitsStored, 8);
+    d.putAndInsertUint16(DCM_HighBit, 7);
+    d.putAndInsertString(DCM_SegmentationType, "FRACTIONAL");
+    d.putAndInsertString(DCM_SegmentationFractionalType, "PROBABILITY");
+    d.putAndInsertUint16(DCM_MaximumFractionalValue, 255);
+    DcmSequenceOfItems* per_frame = nullptr;
+    d.findAndGetSequence(DCM_PerFrameFunctionalGroupsSequence, per_frame);
+    std::vector<DcmItem*> items;
+    while (per_frame->card() > 0) items.push_back(per_frame->remove(0UL));
+    for (auto it = items.rbegin(); it != items.rend(); ++it) per_frame->append(*it);
+  });
+  DicomObject object = DicomObject::read_file(dir / "fractional.dcm");
+  const Segmentation fractional = load_segmentation(object);
+  EXPECT_EQ(fractional.segmentation_type, "FRACTIONAL");
+  ASSERT_EQ(fractional.notes.size(), 1u);
+  const SegmentMask& a = binary.segments.front();
+  const SegmentMask& b = fractional.segments.front();
+  EXPECT_GT(a.voxel_count(), 100u);
+  EXPECT_EQ(b.inside, a.inside);
+  EXPECT_NEAR(norm(b.origin - a.origin), 0.0, 1e-9);
 }
 
 // ---------------------------------------------------------------- other positions and forms
