@@ -13,5 +13,7 @@ int status_command(const Arguments& args);
 int reindex_command(const Arguments& args);
 int phantom_command(const Arguments& args);
 int inspect_command(const Arguments& args);
+int analyze_command(const Arguments& args);
+int dvh_command(const Arguments& args);
 
 }  // namespace rtpof::app

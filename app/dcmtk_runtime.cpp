@@ -4,6 +4,7 @@
 #include <dcmtk/dcmdata/dcdict.h>
 #include <dcmtk/dcmnet/dcmtrans.h>
 #include <dcmtk/dcmnet/dul.h>
+#include <dcmtk/oflog/oflog.h>
 
 #include <cstdlib>
 #include <stdexcept>
@@ -19,5 +20,7 @@ void initialise_dcmtk() {
   ::setenv("TCP_NODELAY", "1", 0);
   dcmDisableGethostbyaddr.set(OFTrue);
 }
+
+void quiet_dcmtk_parser() { OFLog::configure(OFLogger::FATAL_LOG_LEVEL); }
 
 }  // namespace rtpof::app

@@ -7,4 +7,8 @@ namespace rtpof::app {
 // from resolving peer names.
 void initialise_dcmtk();
 
+// For the offline commands: DCMTK's parser complaints about files that are not DICOM (counted and
+// reported by the command itself) stay out of the output.
+void quiet_dcmtk_parser();
+
 }  // namespace rtpof::app

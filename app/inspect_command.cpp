@@ -12,6 +12,7 @@
 
 #include "app/command_line.hpp"
 #include "app/commands.hpp"
+#include "app/dcmtk_runtime.hpp"
 #include "pipeline/dose_grid.hpp"
 #include "pipeline/image_series.hpp"
 #include "pipeline/load_error.hpp"
@@ -143,6 +144,8 @@ void print_object(DicomObject& object) {
 int inspect_command(const Arguments& args) {
   const CommandLine cl(args, {}, {});
   if (cl.positionals().empty()) throw UsageError("give one or more files or folders to inspect");
+  initialise_dcmtk();
+  quiet_dcmtk_parser();
   const auto start = Clock::now();
   std::vector<LoadError> unreadable;
   std::vector<DicomObject> objects = read_dicom_files(files_under(cl.positionals()), &unreadable);

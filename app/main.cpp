@@ -22,6 +22,10 @@ commands:
            --out DIR [--case NAME] [--size small|standard] [--reg] [--seg] [--seed N]
            [--rotation RX,RY,RZ] [--translation TX,TY,TZ] [--slices N]
            [--patient-id ID] [--patient-name NAME] | --list-cases
+  analyze  one patient's folder: each recurrence's dose-volume figures and class, CTV D95/D98
+           DIR [--json [FILE]] [--reference-dose GY] [--data-dir DIR (for the node's pseudonyms)]
+  dvh      dose-volume figures of an RTSTRUCT's ROIs on an RTDOSE
+           --rtstruct FILE --dose FILE [--images DIR] [--roi NAME]... [--reference-dose GY] [--json]
   inspect  what rtpof reads from DICOM files: series geometry, ROIs, dose grids, plans,
            registrations, segmentations, or why it refuses them      FILE|DIR...
 
@@ -44,7 +48,8 @@ int main(int argc, char** argv) {
   }
   const std::map<std::string, int (*)(const Arguments&)> commands = {
       {"serve", serve_command}, {"status", status_command}, {"reindex", reindex_command},
-      {"phantom", phantom_command}, {"inspect", inspect_command}};
+      {"phantom", phantom_command}, {"inspect", inspect_command}, {"analyze", analyze_command},
+      {"dvh", dvh_command}};
   const auto command = commands.find(all[0]);
   if (command == commands.end()) {
     std::cerr << "rtpof: unknown command \"" << all[0] << "\"\n" << usage;

@@ -24,5 +24,6 @@ struct ImageSeries {
 // mixed series, gaps, duplicates, gantry tilt, undecodable or short pixel data, and non-image objects.
 // MONOCHROME1 MR (any non-CT) is inverted so that brighter is always higher; CT keeps its HU.
 ImageSeries load_image_series(std::vector<DicomObject>& objects);
+ImageSeries load_image_series(const std::vector<DicomObject*>& objects);
 
 }  // namespace rtpof::pipeline

@@ -46,9 +46,10 @@ void require_same(const AttributeReader& reader, const DcmTagKey& tag, const std
                          ": a mixed series; send one series at a time");
 }
 
-std::vector<Slice> classic_slices(std::vector<DicomObject>& objects) {
+std::vector<Slice> classic_slices(const std::vector<DicomObject*>& objects) {
   std::vector<Slice> slices;
-  for (DicomObject& object : objects) {
+  for (DicomObject* pointer : objects) {
+    DicomObject& object = *pointer;
     const AttributeReader reader(object.dataset(), object.label());
     if (reader.optional_integer(DCM_NumberOfFrames).value_or(1) != 1)
       reader.fail(DCM_NumberOfFrames, "is more than 1 in an object without per-frame functional groups");
@@ -103,16 +104,23 @@ std::vector<Slice> enhanced_slices(DicomObject& object, std::size_t frames) {
 }  // namespace
 
 ImageSeries load_image_series(std::vector<DicomObject>& objects) {
+  std::vector<DicomObject*> pointers;
+  for (DicomObject& object : objects) pointers.push_back(&object);
+  return load_image_series(pointers);
+}
+
+ImageSeries load_image_series(const std::vector<DicomObject*>& objects) {
   if (objects.empty()) throw LoadError("", "", "an image series needs at least one object; none was given");
   ImageSeries series;
-  const AttributeReader first(objects.front().dataset(), objects.front().label());
+  const AttributeReader first(objects.front()->dataset(), objects.front()->label());
   series.modality = first.optional_string(DCM_Modality);
   series.study_instance_uid = first.optional_string(DCM_StudyInstanceUID);
   series.series_instance_uid = first.string(DCM_SeriesInstanceUID);
   series.frame_of_reference_uid = first.optional_string(DCM_FrameOfReferenceUID);
 
   std::vector<PixelLayout> layouts;
-  for (DicomObject& object : objects) {
+  for (DicomObject* pointer : objects) {
+    DicomObject& object = *pointer;
     const AttributeReader reader(object.dataset(), object.label());
     if (!object.dataset().tagExists(DCM_PixelData))  // encapsulated data report no length
       reader.fail(DCM_PixelData, "is missing: SOP class " + object.sop_class_uid() + " is not an image");
@@ -134,7 +142,7 @@ ImageSeries load_image_series(std::vector<DicomObject>& objects) {
     first.fail(DCM_PerFrameFunctionalGroupsSequence,
                "an enhanced multi-frame object must be loaded on its own, not with " +
                    std::to_string(objects.size() - 1) + " other objects");
-  std::vector<Slice> slices = enhanced ? enhanced_slices(objects.front(), layouts.front().frames)
+  std::vector<Slice> slices = enhanced ? enhanced_slices(*objects.front(), layouts.front().frames)
                                        : classic_slices(objects);
   if (slices.size() < 2)
     throw LoadError(slices.front().label, describe_tag(DCM_ImagePositionPatient),
@@ -160,7 +168,7 @@ ImageSeries load_image_series(std::vector<DicomObject>& objects) {
   const PixelLayout& layout = layouts.front();
   for (const PixelLayout& other : layouts)
     if (other.photometric != layout.photometric)
-      throw LoadError(objects.front().label(), describe_tag(DCM_PhotometricInterpretation),
+      throw LoadError(objects.front()->label(), describe_tag(DCM_PhotometricInterpretation),
                       "differs between the series' slices: a mixed series");
   auto image = ImageVolume::New();
   ImageVolume::RegionType region;

@@ -1,0 +1,145 @@
+// rtpof analyze DIR: one patient's folder analysed as the node would: each recurrence's dose-volume
+// figures and class, the CTVs' D95/D98 and the GTV volumes (the reference study's Table 2 and the class).
+#include <cstdio>
+#include <fstream>
+#include <iostream>
+#include <nlohmann/json.hpp>
+#include <random>
+
+#include "app/case_folder.hpp"
+#include "app/command_line.hpp"
+#include "app/commands.hpp"
+#include "app/dcmtk_runtime.hpp"
+#include "storage/pseudonym.hpp"
+
+namespace rtpof::app {
+namespace {
+
+using nlohmann::json;
+using namespace rtpof::pipeline;
+
+// `--json` alone means standard output: give it the value "-" so the parser sees a value.
+Arguments json_flag_without_file(Arguments args) {
+  for (std::size_t i = 0; i < args.size(); ++i)
+    if (args[i] == "--json" && (i + 1 == args.size() || args[i + 1].rfind("--", 0) == 0)) args[i] = "--json=-";
+  return args;
+}
+
+// The node's key when a data directory is given, else a key for this run only: the pseudonym then
+// identifies the patient within this output and nowhere else.
+std::string pseudonym_of(const FolderCase& folder, const std::optional<std::string>& data_dir) {
+  if (data_dir)
+    return storage::Pseudonymizer::from_key_file(std::filesystem::path(*data_dir) / "pseudonym.key")
+        .pseudonym(folder.patient_id, folder.issuer);
+  std::random_device random;
+  std::vector<unsigned char> key(32);
+  for (auto& byte : key) byte = static_cast<unsigned char>(random());
+  return storage::Pseudonymizer(key).pseudonym(folder.patient_id, folder.issuer);
+}
+
+json matrix_json(const Matrix4& m) {
+  json rows = json::array();
+  for (int r = 0; r < 4; ++r) rows.push_back({m[4 * r], m[4 * r + 1], m[4 * r + 2], m[4 * r + 3]});
+  return rows;
+}
+
+json result_json(const FolderCase& folder, const CaseResult& result, const std::string& pseudonym) {
+  json out;
+  out["patient"] = {{"pseudonym", pseudonym}};
+  out["reference_dose_gy"] = result.reference_dose_gy;
+  out["reference_dose_source"] = result.reference_dose_source;
+  out["registration"] = {{"source", folder.registration.source},
+                         {"mr_to_ct", matrix_json(folder.registration.mr_to_ct.matrix)},
+                         {"quality", {{"reg_instance_uid", folder.registration.reg_uid}}},
+                         {"doubtful", false}};
+  out["recurrences"] = json::array();
+  for (const RecurrenceResult& r : result.recurrences) {
+    json in_ctv = json::object();
+    for (const auto& [roi, pct] : r.percent_in_ctv) in_ctv[roi] = pct;
+    out["recurrences"].push_back({{"roi", r.roi},
+                                  {"volume_cc", r.volume_cc},
+                                  {"coverage_pct", r.coverage_pct},
+                                  {"v95_pct", r.v95_pct},
+                                  {"d100_gy", r.d100_gy},
+                                  {"d98_gy", r.d98_gy},
+                                  {"d95_gy", r.d95_gy},
+                                  {"dmean_gy", r.dmean_gy},
+                                  {"dmax_gy", r.dmax_gy},
+                                  {"centroid_dose_gy", r.centroid_dose_gy ? json(*r.centroid_dose_gy) : json(nullptr)},
+                                  {"centroid_in", r.centroid_in ? json(*r.centroid_in) : json(nullptr)},
+                                  {"percent_in_ctv", in_ctv},
+                                  {"class", to_string(r.miss_class)},
+                                  {"borderline", r.borderline},
+                                  {"v95_range_pct", {r.v95_range_pct[0], r.v95_range_pct[1]}}});
+  }
+  out["ctvs"] = json::array();
+  for (const CtvResult& c : result.ctvs)
+    out["ctvs"].push_back({{"roi", c.roi}, {"level", c.level}, {"volume_cc", c.volume_cc}, {"d95_gy", c.d95_gy},
+                           {"d98_gy", c.d98_gy}, {"coverage_pct", c.coverage_pct}});
+  out["gtv"] = {{"primary_cc", result.gtv_primary_cc ? json(*result.gtv_primary_cc) : json(nullptr)},
+                {"nodal_cc", result.gtv_nodal_cc ? json(*result.gtv_nodal_cc) : json(nullptr)}};
+  return out;
+}
+
+void print_table(std::FILE* to, const CaseResult& result, const FolderCase& folder) {
+  std::fprintf(to, "reference dose %.2f Gy (%s); registration %s %s\n", result.reference_dose_gy,
+               result.reference_dose_source.c_str(), folder.registration.source.c_str(),
+               folder.registration.reg_uid.c_str());
+  std::fprintf(to, "GTV_P %s cc, GTV_N %s cc",
+               result.gtv_primary_cc ? std::to_string(*result.gtv_primary_cc).substr(0, 6).c_str() : "-",
+               result.gtv_nodal_cc ? std::to_string(*result.gtv_nodal_cc).substr(0, 6).c_str() : "-");
+  for (const CtvResult& c : result.ctvs)
+    std::fprintf(to, "; %s (%s) D98 %.2f Gy, D95 %.2f Gy", c.roi.c_str(), c.level.c_str(), c.d98_gy, c.d95_gy);
+  std::fprintf(to, "\n\n%-20s %9s %8s %9s %8s %8s %9s %9s %-10s %s\n", "recurrence", "volume cc", "V95 %", "D100 Gy",
+               "D98 Gy", "D95 Gy", "Dmean Gy", "Dmax Gy", "class", "notes");
+  for (const RecurrenceResult& r : result.recurrences) {
+    std::string notes;
+    if (r.borderline) notes += "borderline (V95 " + std::to_string(r.v95_range_pct[0]).substr(0, 5) + "-" +
+                               std::to_string(r.v95_range_pct[1]).substr(0, 5) + " %) ";
+    if (r.coverage_pct < 99.95) notes += "only " + std::to_string(r.coverage_pct).substr(0, 5) + " % inside the dose grid ";
+    if (r.centroid_in) notes += "centroid in " + *r.centroid_in;
+    std::fprintf(to, "%-20s %9.2f %8.2f %9.2f %8.2f %8.2f %9.2f %9.2f %-10s %s\n", r.roi.c_str(), r.volume_cc,
+                 r.v95_pct, r.d100_gy, r.d98_gy, r.d95_gy, r.dmean_gy, r.dmax_gy, to_string(r.miss_class),
+                 notes.c_str());
+  }
+}
+
+}  // namespace
+
+int analyze_command(const Arguments& raw_args) {
+  const CommandLine cl(json_flag_without_file(raw_args), {"--json", "--config", "--reference-dose", "--data-dir"}, {});
+  initialise_dcmtk();
+  quiet_dcmtk_parser();
+  if (cl.positionals().size() != 1) throw UsageError("give exactly one folder: rtpof analyze DIR [--json FILE]");
+  if (cl.has("--config"))
+    throw UsageError("--config: the rules file is not read by analyze yet (issue 7); use --reference-dose");
+  const std::filesystem::path folder = cl.positionals().front();
+  if (!std::filesystem::exists(folder)) throw UsageError("no such folder: " + folder.string());
+  FolderOptions options;
+  if (cl.has("--reference-dose")) options.reference_dose_gy = cl.number("--reference-dose", 0.01, 1000, 0);
+
+  FolderCase assembled;
+  try {
+    assemble_case(folder, options, assembled);
+  } catch (const IncompleteCase& e) {
+    std::cerr << "rtpof analyze: " << e.what() << "\n";
+    return 1;
+  }
+  const CaseResult result = analyse_case(assembled.inputs);
+  const auto json_to = cl.value("--json");
+  const bool json_on_stdout = json_to && *json_to == "-";
+  print_table(json_on_stdout ? stderr : stdout, result, assembled);
+  if (json_to) {
+    const std::string text = result_json(assembled, result, pseudonym_of(assembled, cl.value("--data-dir"))).dump(2);
+    if (json_on_stdout) {
+      std::cout << text << "\n";
+    } else {
+      std::ofstream out(*json_to);
+      out << text << "\n";
+      if (!out) throw std::runtime_error("cannot write " + *json_to);
+    }
+  }
+  return 0;
+}
+
+}  // namespace rtpof::app
