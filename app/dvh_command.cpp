@@ -4,7 +4,10 @@
 #include <dcmtk/dcmdata/dcdeftag.h>
 
 #include <algorithm>
+#include <atomic>
 #include <cstdio>
+#include <exception>
+#include <thread>
 #include <iostream>
 #include <nlohmann/json.hpp>
 
@@ -48,8 +51,9 @@ std::optional<double> series_spacing(const fs::path& images, const StructureSet&
 // The plan beside the dose (same folder) that the dose references, for the reference dose and fractions.
 std::optional<RtPlan> plan_beside(const fs::path& dose_file, const DoseGrid& dose) {
   std::vector<fs::path> files;
-  for (const auto& entry : fs::directory_iterator(dose_file.parent_path()))
-    if (entry.is_regular_file()) files.push_back(entry.path());
+  for (const auto& entry : fs::directory_iterator(dose_file.parent_path().empty() ? "." : dose_file.parent_path()))
+    if (entry.is_regular_file() && media_storage_sop_class(entry.path()) == "1.2.840.10008.5.1.4.1.1.481.5")
+      files.push_back(entry.path());
   std::vector<LoadError> unreadable;
   for (DicomObject& object : read_dicom_files(files, &unreadable))
     if (kind_of(object) == ObjectKind::Plan &&
@@ -107,10 +111,40 @@ int dvh_command(const Arguments& args) {
   std::fprintf(text, "%-16s %10s %8s %8s %8s %8s %8s %8s %8s %8s %8s %8s %8s %8s %10s %7s\n", "ROI", "volume cc",
                "cover %", "Dmin", "Dmax", "Dmean", "D99", "D98", "D95", "D50", "D5", "D2", "D1", "D0.03cc",
                "V95 %", "slab mm");
+  // Slabs first (errors before any work), then the ROIs on two workers: each ROI's points are freed
+  // as soon as its distribution is made, so memory stays at two ROIs' worth.
+  std::vector<double> slabs;
   for (const Roi* roi : rois) {
-    const std::optional<double> slab = image_spacing ? image_spacing : most_common_plane_spacing(*roi) ? most_common_plane_spacing(*roi) : fallback;
-    if (!slab) throw LoadError(set.sop_instance_uid, "", "ROI \"" + roi->name + "\" lies on one plane and no slice spacing is known; pass --images DIR");
-    const DoseDistribution d = dose_region(sample_region(make_contour_stack(*roi, *slab, set.sop_instance_uid)), sampler);
+    const std::optional<double> own = most_common_plane_spacing(*roi);
+    const std::optional<double> slab = image_spacing ? image_spacing : own ? own : fallback;
+    if (!slab)
+      throw LoadError(set.sop_instance_uid, "",
+                      "ROI \"" + roi->name + "\" lies on one plane and no slice spacing is known; pass --images DIR");
+    slabs.push_back(*slab);
+  }
+  std::vector<std::optional<DoseDistribution>> distributions(rois.size());
+  std::vector<std::exception_ptr> errors(rois.size());
+  std::atomic<std::size_t> next{0};
+  auto work = [&] {
+    for (std::size_t i = next++; i < rois.size(); i = next++) {
+      try {
+        distributions[i].emplace(
+            dose_region(sample_region(make_contour_stack(*rois[i], slabs[i], set.sop_instance_uid)), sampler));
+      } catch (...) {
+        errors[i] = std::current_exception();
+      }
+    }
+  };
+  std::thread helper(work);
+  work();
+  helper.join();
+  for (const auto& error : errors)
+    if (error) std::rethrow_exception(error);
+
+  for (std::size_t i = 0; i < rois.size(); ++i) {
+    const Roi* roi = rois[i];
+    const DoseDistribution& d = *distributions[i];
+    const double slab = slabs[i];
     json row = {{"name", roi->name},         {"volume_cc", d.total_cc()},
                 {"coverage_pct", d.coverage_pct()},
                 {"dmin_gy", d.min_gy()},     {"dmax_gy", d.max_gy()},
@@ -125,7 +159,7 @@ int dvh_command(const Arguments& args) {
                  d.dose_covering_percent(99), d.dose_covering_percent(98), d.dose_covering_percent(95),
                  d.dose_covering_percent(50), d.dose_covering_percent(5), d.dose_covering_percent(2),
                  d.dose_covering_percent(1), d.dose_covering_cc(0.03),
-                 reference ? std::to_string(d.percent_receiving(0.95 * *reference)).substr(0, 7).c_str() : "-", *slab);
+                 reference ? std::to_string(d.percent_receiving(0.95 * *reference)).substr(0, 7).c_str() : "-", slab);
     out["rois"].push_back(row);
   }
   if (cl.has("--json")) std::cout << out.dump(2) << "\n";

@@ -4,6 +4,7 @@
 
 #include <dcmtk/dcmdata/dcdeftag.h>
 #include <dcmtk/dcmdata/dcistrmb.h>
+#include <dcmtk/dcmdata/dcmetinf.h>
 
 #include <algorithm>
 #include <atomic>
@@ -89,6 +90,14 @@ std::vector<DicomObject> read_dicom_files(const std::vector<std::filesystem::pat
     }
   }
   return objects;
+}
+
+std::string media_storage_sop_class(const std::filesystem::path& file) {
+  DcmMetaInfo meta;
+  if (meta.loadFile(file.c_str()).bad()) return {};
+  OFString value;
+  meta.findAndGetOFString(DCM_MediaStorageSOPClassUID, value);
+  return value.c_str();
 }
 
 ObjectKind kind_of(const DicomObject& object) {

@@ -38,6 +38,10 @@ class LoadError;
 std::vector<DicomObject> read_dicom_files(const std::vector<std::filesystem::path>& files,
                                           std::vector<LoadError>* unreadable = nullptr);
 
+// The SOP Class UID in a file's meta header, read without the dataset; empty for files that are not
+// Part 10 DICOM. For picking one object out of a folder of large images.
+std::string media_storage_sop_class(const std::filesystem::path& file);
+
 // What an object is, by its SOP class, as far as rtpof's loaders are concerned.
 enum class ObjectKind { Image, StructureSet, Dose, Plan, Registration, Segmentation, Other };
 ObjectKind kind_of(const DicomObject& object);

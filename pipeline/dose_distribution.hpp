@@ -1,6 +1,7 @@
 #pragma once
 // Dose-volume figures from weighted dose samples, without binning: Dx interpolated along the sorted
 // cumulative volume, Vx summed exactly, D100 and Dmax including the region's surface.
+#include <algorithm>
 #include <cstddef>
 #include <optional>
 #include <utility>
@@ -18,7 +19,8 @@ class DoseDistribution {
   bool empty() const { return doses_.empty(); }
   double total_cc() const { return total_mm3_ / 1000.0; }
   double covered_cc() const { return covered_mm3_ / 1000.0; }
-  double coverage_pct() const { return total_mm3_ > 0 ? 100.0 * covered_mm3_ / total_mm3_ : 0.0; }
+  // Clamped: the two volumes are sums in different orders and may differ in the last digits.
+  double coverage_pct() const { return total_mm3_ > 0 ? std::min(100.0, 100.0 * covered_mm3_ / total_mm3_) : 0.0; }
 
   // The figures below describe the covered part (coverage_pct says how much that is).
   double min_gy() const { return min_; }

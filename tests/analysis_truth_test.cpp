@@ -1,0 +1,141 @@
+// `rtpof analyze` on every phantom case against the phantom's independent truth (truth.json), through the
+// command and JSON users' scripts rely on; and `rtpof dvh --json` on the CTVs.
+// Tolerances (issue 5): volumes 1 % (structures >= 1 cc), V95 1 percentage point, D100/D98/D95 0.5 Gy,
+// CTV D95/D98 0.3 Gy, and the true class for every case, including those near V95 = 95 and 20.
+#include <gtest/gtest.h>
+
+#include <nlohmann/json.hpp>
+
+#include "tests/support/process.hpp"
+#include "tests/support/test_paths.hpp"
+
+namespace rtpof::testing {
+namespace {
+
+namespace fs = std::filesystem;
+using nlohmann::json;
+
+struct Case {
+  std::string name;
+  std::vector<std::string> flags;
+};
+
+json analyze(const fs::path& folder) {
+  const RunResult result = run({rtpof_binary().string(), "analyze", folder.string(), "--json", "-"});
+  if (result.exit_code != 0) throw std::runtime_error("rtpof analyze failed: " + result.output);
+  // stdout and stderr arrive together: the JSON is the part from the first line that opens an object.
+  const auto start = result.output.find("\n{");
+  return json::parse(result.output.substr(start + 1));
+}
+
+class AnalysisTruth : public ::testing::TestWithParam<Case> {};
+
+TEST_P(AnalysisTruth, FiguresAndClassMatchTheTruth) {
+  TempDir dir;
+  const fs::path out = dir / "p";
+  std::vector<std::string> argv = {rtpof_binary().string(), "phantom", "--out", out.string(), "--case", GetParam().name};
+  argv.insert(argv.end(), GetParam().flags.begin(), GetParam().flags.end());
+  ASSERT_EQ(run(argv).exit_code, 0);
+  const json truth = json::parse(read_text(out / "truth.json"));
+  const json got = analyze(out);
+
+  EXPECT_EQ(got["reference_dose_gy"].get<double>(), 70.0);
+  EXPECT_EQ(got["registration"]["source"], "REG");
+  const auto& m = got["registration"]["mr_to_ct"];
+  const auto& t = truth["transform"]["mr_to_ct"];
+  for (int r = 0; r < 4; ++r)
+    for (int c = 0; c < 4; ++c) EXPECT_NEAR(m[r][c].get<double>(), t[r][c].get<double>(), 1e-6);
+
+  ASSERT_EQ(got["recurrences"].size(), truth["recurrences"].size());
+  for (std::size_t i = 0; i < truth["recurrences"].size(); ++i) {
+    const json& want = truth["recurrences"][i];
+    const json* have = nullptr;
+    for (const json& r : got["recurrences"])
+      if (r["roi"] == want["roi"]) have = &r;
+    ASSERT_NE(have, nullptr) << want["roi"];
+    const std::string roi = want["roi"];
+    EXPECT_NEAR((*have)["volume_cc"].get<double>(), want["volume_cc"].get<double>(), 0.01 * want["volume_cc"].get<double>()) << roi;
+    EXPECT_NEAR((*have)["v95_pct"].get<double>(), want["v95_pct"].get<double>(), 1.0) << roi;
+    for (const char* key : {"d100_gy", "d98_gy", "d95_gy"})
+      EXPECT_NEAR((*have)[key].get<double>(), want[key].get<double>(), 0.5) << roi << " " << key;
+    EXPECT_NEAR((*have)["dmean_gy"].get<double>(), want["dmean_gy"].get<double>(), 0.5) << roi;
+    EXPECT_EQ((*have)["class"], want["class"]) << roi;
+    EXPECT_EQ((*have)["class"], want["intended_class"]) << roi;
+    const auto range = (*have)["v95_range_pct"];
+    EXPECT_LE(range[0].get<double>(), (*have)["v95_pct"].get<double>());
+    EXPECT_GE(range[1].get<double>(), (*have)["v95_pct"].get<double>());
+  }
+  for (const json& want : truth["ctvs"]) {
+    const json* have = nullptr;
+    for (const json& c : got["ctvs"])
+      if (c["roi"] == want["roi"]) have = &c;
+    ASSERT_NE(have, nullptr) << want["roi"];
+    EXPECT_EQ((*have)["level"], want["level"]);
+    EXPECT_NEAR((*have)["d95_gy"].get<double>(), want["d95_gy"].get<double>(), 0.3) << want["roi"];
+    EXPECT_NEAR((*have)["d98_gy"].get<double>(), want["d98_gy"].get<double>(), 0.3) << want["roi"];
+    EXPECT_NEAR((*have)["volume_cc"].get<double>(), want["volume_cc"].get<double>(), 0.01 * want["volume_cc"].get<double>());
+  }
+  EXPECT_NEAR(got["gtv"]["primary_cc"].get<double>(), truth["gtv"]["primary_cc"].get<double>(),
+              0.01 * truth["gtv"]["primary_cc"].get<double>());
+  EXPECT_NEAR(got["gtv"]["nodal_cc"].get<double>(), truth["gtv"]["nodal_cc"].get<double>(),
+              0.01 * truth["gtv"]["nodal_cc"].get<double>());
+}
+
+INSTANTIATE_TEST_SUITE_P(EveryCase, AnalysisTruth,
+                         ::testing::Values(Case{"in-field", {"--reg"}}, Case{"marginal", {"--reg"}},
+                                           Case{"out-field", {"--reg"}}, Case{"marginal-93", {"--reg"}},
+                                           Case{"marginal-22", {"--reg"}}, Case{"two-sites", {"--reg"}},
+                                           Case{"marginal", {"--reg", "--seg"}}, Case{"marginal-93", {"--reg", "--seg"}}),
+                         [](const ::testing::TestParamInfo<Case>& info) {
+                           std::string name = info.param.name + (info.param.flags.size() > 1 ? "_seg" : "");
+                           for (char& c : name)
+                             if (c == '-') c = '_';
+                           return name;
+                         });
+
+TEST(AnalyzeCommand, AnIncompleteCaseSaysWhatIsMissingAndExitsOne) {
+  TempDir dir;
+  const fs::path out = dir / "p";
+  ASSERT_EQ(run({rtpof_binary().string(), "phantom", "--out", out.string(), "--case", "marginal", "--reg"}).exit_code, 0);
+  fs::remove(out / "plan/RTDOSE.dcm");
+  RunResult result = run({rtpof_binary().string(), "analyze", out.string()});
+  EXPECT_EQ(result.exit_code, 1);
+  EXPECT_NE(result.output.find("no RTDOSE"), std::string::npos) << result.output;
+
+  const fs::path again = dir / "q";
+  ASSERT_EQ(run({rtpof_binary().string(), "phantom", "--out", again.string(), "--case", "marginal"}).exit_code, 0);
+  result = run({rtpof_binary().string(), "analyze", again.string()});
+  EXPECT_EQ(result.exit_code, 1);
+  EXPECT_NE(result.output.find("no Spatial Registration"), std::string::npos) << result.output;
+}
+
+TEST(DvhCommand, JsonHasTheInterfaceFieldsAndTheTrueCtvFigures) {
+  TempDir dir;
+  const fs::path out = dir / "p";
+  ASSERT_EQ(run({rtpof_binary().string(), "phantom", "--out", out.string(), "--case", "in-field"}).exit_code, 0);
+  const RunResult result = run({rtpof_binary().string(), "dvh", "--rtstruct", (out / "plan/RTSTRUCT.dcm").string(),
+                                "--dose", (out / "plan/RTDOSE.dcm").string(), "--roi", "CTV_70", "--roi", "CTV_54",
+                                "--json"});
+  ASSERT_EQ(result.exit_code, 0) << result.output;
+  const json got = json::parse(result.output.substr(result.output.find("\n{") + 1));
+  const json truth = json::parse(read_text(out / "truth.json"));
+  ASSERT_EQ(got["rois"].size(), 2u);
+  for (const json& roi : got["rois"]) {
+    for (const char* key : {"name", "volume_cc", "coverage_pct", "dmin_gy", "dmax_gy", "dmean_gy", "d99_gy", "d98_gy",
+                            "d95_gy", "d50_gy", "d5_gy", "d2_gy", "d1_gy", "d0_03cc_gy", "v95_pct"})
+      EXPECT_TRUE(roi.contains(key)) << key;
+    for (const json& want : truth["ctvs"])
+      if (want["roi"] == roi["name"]) {
+        EXPECT_NEAR(roi["d95_gy"].get<double>(), want["d95_gy"].get<double>(), 0.3);
+        EXPECT_NEAR(roi["d98_gy"].get<double>(), want["d98_gy"].get<double>(), 0.3);
+        EXPECT_NEAR(roi["v95_pct"].get<double>(), want["v95_pct"].get<double>(), 1.0);
+        EXPECT_NEAR(roi["dmin_gy"].get<double>(), want["d100_gy"].get<double>(), 0.5);
+        EXPECT_NEAR(roi["dmax_gy"].get<double>(), want["dmax_gy"].get<double>(), 0.5);
+      }
+  }
+  EXPECT_EQ(run({rtpof_binary().string(), "dvh", "--rtstruct", (out / "plan/RTSTRUCT.dcm").string(), "--dose",
+                 (out / "plan/RTDOSE.dcm").string(), "--roi", "NOPE"}).exit_code, 2);
+}
+
+}  // namespace
+}  // namespace rtpof::testing
