@@ -4,10 +4,7 @@
 #include <dcmtk/dcmdata/dcdeftag.h>
 
 #include <algorithm>
-#include <atomic>
 #include <cstdio>
-#include <exception>
-#include <thread>
 #include <iostream>
 #include <nlohmann/json.hpp>
 
@@ -20,6 +17,7 @@
 #include "pipeline/dose_volume.hpp"
 #include "pipeline/image_series.hpp"
 #include "pipeline/load_error.hpp"
+#include "pipeline/parallel.hpp"
 #include "pipeline/rt_plan.hpp"
 #include "pipeline/structure_set.hpp"
 
@@ -123,23 +121,10 @@ int dvh_command(const Arguments& args) {
     slabs.push_back(*slab);
   }
   std::vector<std::optional<DoseDistribution>> distributions(rois.size());
-  std::vector<std::exception_ptr> errors(rois.size());
-  std::atomic<std::size_t> next{0};
-  auto work = [&] {
-    for (std::size_t i = next++; i < rois.size(); i = next++) {
-      try {
-        distributions[i].emplace(
-            dose_region(sample_region(make_contour_stack(*rois[i], slabs[i], set.sop_instance_uid)), sampler));
-      } catch (...) {
-        errors[i] = std::current_exception();
-      }
-    }
-  };
-  std::thread helper(work);
-  work();
-  helper.join();
-  for (const auto& error : errors)
-    if (error) std::rethrow_exception(error);
+  rethrow_first(for_each_index(rois.size(), 2, [&](std::size_t i) {
+    distributions[i].emplace(
+        dose_region(sample_region(make_contour_stack(*rois[i], slabs[i], set.sop_instance_uid)), sampler));
+  }));
 
   for (std::size_t i = 0; i < rois.size(); ++i) {
     const Roi* roi = rois[i];

@@ -1,16 +1,15 @@
 #include "pipeline/dicom_object.hpp"
 
 #include "pipeline/load_error.hpp"
+#include "pipeline/parallel.hpp"
 
 #include <dcmtk/dcmdata/dcdeftag.h>
 #include <dcmtk/dcmdata/dcistrmb.h>
 #include <dcmtk/dcmdata/dcmetinf.h>
 
 #include <algorithm>
-#include <atomic>
 #include <exception>
 #include <optional>
-#include <thread>
 
 namespace rtpof::pipeline {
 namespace {
@@ -58,23 +57,9 @@ DicomObject DicomObject::parse(const std::vector<char>& bytes, const std::string
 std::vector<DicomObject> read_dicom_files(const std::vector<std::filesystem::path>& files,
                                           std::vector<LoadError>* unreadable) {
   std::vector<std::optional<DicomObject>> slots(files.size());
-  std::vector<std::exception_ptr> errors(files.size());
-  std::atomic<std::size_t> next{0};
-  auto work = [&] {
-    for (std::size_t i = next++; i < files.size(); i = next++) {
-      try {
-        slots[i].emplace(DicomObject::read_file(files[i]));
-      } catch (...) {
-        errors[i] = std::current_exception();
-      }
-    }
-  };
-  const unsigned threads = std::max(1u, std::min<unsigned>(std::thread::hardware_concurrency(),
-                                                             static_cast<unsigned>(files.size() / 4 + 1)));
-  std::vector<std::thread> pool;
-  for (unsigned t = 1; t < threads; ++t) pool.emplace_back(work);
-  work();
-  for (auto& thread : pool) thread.join();
+  const unsigned threads = std::min<unsigned>(core_count(), static_cast<unsigned>(files.size() / 4 + 1));
+  const std::vector<std::exception_ptr> errors =
+      for_each_index(files.size(), threads, [&](std::size_t i) { slots[i].emplace(DicomObject::read_file(files[i])); });
   std::vector<DicomObject> objects;
   objects.reserve(files.size());
   for (std::size_t i = 0; i < files.size(); ++i) {

@@ -1,23 +1,19 @@
 #include "pipeline/dose_volume.hpp"
 
+#include "pipeline/parallel.hpp"
+
 #include <algorithm>
 #include <limits>
-#include <thread>
 
 namespace rtpof::pipeline {
 namespace {
 
-// Runs fn(begin, end) over [0, n) on the machine's cores.
+// Runs fn(begin, end) over [0, n), in one chunk per core when n is worth it.
 template <typename Fn>
-void in_parallel(std::size_t n, Fn fn) {
-  const std::size_t threads = std::clamp<std::size_t>(std::thread::hardware_concurrency(), 1, 8);
-  if (n < 50'000 || threads == 1) return fn(std::size_t{0}, n);
-  std::vector<std::thread> pool;
-  const std::size_t chunk = (n + threads - 1) / threads;
-  for (std::size_t t = 1; t < threads; ++t)
-    pool.emplace_back([&, t] { fn(std::min(n, t * chunk), std::min(n, (t + 1) * chunk)); });
-  fn(std::size_t{0}, std::min(n, chunk));
-  for (auto& thread : pool) thread.join();
+void in_chunks(std::size_t n, Fn fn) {
+  const unsigned cores = n < 50'000 ? 1u : std::min(core_count(), 8u);
+  const std::size_t chunk = (n + cores - 1) / cores;
+  rethrow_first(for_each_index(cores, cores, [&](std::size_t c) { fn(std::min(n, c * chunk), std::min(n, (c + 1) * chunk)); }));
 }
 
 constexpr double kNoDose = -std::numeric_limits<double>::infinity();
@@ -27,7 +23,7 @@ constexpr double kNoDose = -std::numeric_limits<double>::infinity();
 DoseDistribution dose_region(const SampledRegion& region, const DoseSampler& dose,
                              const RigidTransform& to_dose_frame) {
   std::vector<double> doses(region.points.size());
-  in_parallel(region.points.size(), [&](std::size_t begin, std::size_t end) {
+  in_chunks(region.points.size(), [&](std::size_t begin, std::size_t end) {
     for (std::size_t i = begin; i < end; ++i) doses[i] = dose.at(to_dose_frame.apply(region.points[i])).value_or(kNoDose);
   });
   std::vector<double> covered_doses, covered_weights;
@@ -49,13 +45,19 @@ DoseDistribution dose_region(const SampledRegion& region, const DoseSampler& dos
 
 double percent_receiving(const SampledRegion& region, const DoseSampler& dose, const RigidTransform& to_dose_frame,
                          double gy) {
-  double hot = 0, covered = 0;
-  for (std::size_t i = 0; i < region.points.size(); ++i)
-    if (const auto d = dose.at(to_dose_frame.apply(region.points[i]))) {
-      covered += region.weights[i];
-      if (*d >= gy) hot += region.weights[i];
-    }
-  return covered > 0 ? 100.0 * hot / covered : 0.0;
+  const unsigned cores = std::min(core_count(), 8u);
+  std::vector<double> hot(cores, 0.0), covered(cores, 0.0);
+  const std::size_t n = region.points.size(), chunk = (n + cores - 1) / cores;
+  rethrow_first(for_each_index(cores, cores, [&](std::size_t c) {
+    for (std::size_t i = std::min(n, c * chunk); i < std::min(n, (c + 1) * chunk); ++i)
+      if (const auto d = dose.at(to_dose_frame.apply(region.points[i]))) {
+        covered[c] += region.weights[i];
+        if (*d >= gy) hot[c] += region.weights[i];
+      }
+  }));
+  double hot_sum = 0, covered_sum = 0;
+  for (unsigned c = 0; c < cores; ++c) hot_sum += hot[c], covered_sum += covered[c];
+  return covered_sum > 0 ? 100.0 * hot_sum / covered_sum : 0.0;
 }
 
 }  // namespace rtpof::pipeline

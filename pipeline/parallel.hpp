@@ -1,0 +1,22 @@
+#pragma once
+// The one way rtpof spreads independent work over cores: tasks taken by index from a shared counter,
+// every task's exception kept for the caller (none is lost, none escapes a thread).
+#include <cstddef>
+#include <exception>
+#include <functional>
+#include <vector>
+
+namespace rtpof::pipeline {
+
+// Runs task(i) for every i in [0, n) on at most `threads` threads (the caller's included).
+// Returns, per index, the exception its task threw, or null.
+std::vector<std::exception_ptr> for_each_index(std::size_t n, unsigned threads,
+                                               const std::function<void(std::size_t)>& task);
+
+// Rethrows the first exception of for_each_index's result, if any.
+void rethrow_first(const std::vector<std::exception_ptr>& errors);
+
+// The machine's cores, at least 1.
+unsigned core_count();
+
+}  // namespace rtpof::pipeline
