@@ -63,7 +63,8 @@ std::optional<RtPlan> plan_beside(const fs::path& dose_file, const DoseGrid& dos
 }  // namespace
 
 int dvh_command(const Arguments& args) {
-  const CommandLine cl(args, {"--rtstruct", "--dose", "--images", "--roi", "--reference-dose"}, {"--json"});
+  const CommandLine cl(args, {"--rtstruct", "--dose", "--images", "--roi", "--reference-dose", "--curve"}, {"--json"});
+  const double curve_step = cl.number("--curve", 0.01, 100, 0);
   initialise_dcmtk();
   quiet_dcmtk_parser();
   const auto rtstruct_file = cl.value("--rtstruct");
@@ -139,6 +140,7 @@ int dvh_command(const Arguments& args) {
                 {"d2_gy", d.dose_covering_percent(2)},   {"d1_gy", d.dose_covering_percent(1)},
                 {"d0_03cc_gy", d.dose_covering_cc(0.03)}};
     if (reference) row["v95_pct"] = d.percent_receiving(0.95 * *reference);
+    if (curve_step > 0) row["cumulative_dvh"] = d.cumulative_curve(curve_step);  // [[Gy, % volume], ...]
     std::fprintf(text, "%-16s %10.3f %8.2f %8.2f %8.2f %8.2f %8.2f %8.2f %8.2f %8.2f %8.2f %8.2f %8.2f %8.2f %10s %7.2f\n",
                  roi->name.c_str(), d.total_cc(), d.coverage_pct(), d.min_gy(), d.max_gy(), d.mean_gy(),
                  d.dose_covering_percent(99), d.dose_covering_percent(98), d.dose_covering_percent(95),

@@ -26,6 +26,7 @@ commands:
            DIR [--json [FILE]] [--reference-dose GY] [--data-dir DIR (for the node's pseudonyms)]
   dvh      dose-volume figures of an RTSTRUCT's ROIs on an RTDOSE
            --rtstruct FILE --dose FILE [--images DIR] [--roi NAME]... [--reference-dose GY] [--json]
+           [--curve STEP_GY (adds each ROI's cumulative DVH to the JSON)]
   inspect  what rtpof reads from DICOM files: series geometry, ROIs, dose grids, plans,
            registrations, segmentations, or why it refuses them      FILE|DIR...
 

@@ -115,7 +115,7 @@ TEST(DvhCommand, JsonHasTheInterfaceFieldsAndTheTrueCtvFigures) {
   ASSERT_EQ(run({rtpof_binary().string(), "phantom", "--out", out.string(), "--case", "in-field"}).exit_code, 0);
   const RunResult result = run({rtpof_binary().string(), "dvh", "--rtstruct", (out / "plan/RTSTRUCT.dcm").string(),
                                 "--dose", (out / "plan/RTDOSE.dcm").string(), "--roi", "CTV_70", "--roi", "CTV_54",
-                                "--json"});
+                                "--json", "--curve", "1"});
   ASSERT_EQ(result.exit_code, 0) << result.output;
   const json got = json::parse(result.output.substr(result.output.find("\n{") + 1));
   const json truth = json::parse(read_text(out / "truth.json"));
@@ -131,6 +131,10 @@ TEST(DvhCommand, JsonHasTheInterfaceFieldsAndTheTrueCtvFigures) {
         EXPECT_NEAR(roi["v95_pct"].get<double>(), want["v95_pct"].get<double>(), 1.0);
         EXPECT_NEAR(roi["dmin_gy"].get<double>(), want["d100_gy"].get<double>(), 0.5);
         EXPECT_NEAR(roi["dmax_gy"].get<double>(), want["dmax_gy"].get<double>(), 0.5);
+        // The curve at 66 Gy (the 1 Gy step nearest 95 % of 70 Gy) lies between V at 66.5 and V at 65.
+        const auto& curve = roi["cumulative_dvh"];
+        EXPECT_EQ(curve[0][1].get<double>(), 100.0);
+        EXPECT_GE(curve[66][1].get<double>(), roi["v95_pct"].get<double>());
       }
   }
   EXPECT_EQ(run({rtpof_binary().string(), "dvh", "--rtstruct", (out / "plan/RTSTRUCT.dcm").string(), "--dose",
