@@ -48,10 +48,15 @@ json result_json(const FolderCase& folder, const CaseResult& result, const std::
   out["patient"] = {{"pseudonym", pseudonym}};
   out["reference_dose_gy"] = result.reference_dose_gy;
   out["reference_dose_source"] = result.reference_dose_source;
+  json quality = json::object();
+  if (folder.registration.source == "REG") quality["reg_instance_uid"] = folder.registration.reg_uid;
+  if (const auto& q = folder.registration.quality)
+    quality = {{"final_metric", q->final_metric}, {"iterations", q->iterations}, {"seconds", q->seconds},
+               {"restart_spread_mm", q->spread_mm}, {"summary", q->summary}};
   out["registration"] = {{"source", folder.registration.source},
                          {"mr_to_ct", matrix_json(folder.registration.mr_to_ct.matrix)},
-                         {"quality", {{"reg_instance_uid", folder.registration.reg_uid}}},
-                         {"doubtful", false}};
+                         {"quality", quality},
+                         {"doubtful", folder.registration.quality && folder.registration.quality->doubtful}};
   out["recurrences"] = json::array();
   for (const RecurrenceResult& r : result.recurrences) {
     json in_ctv = json::object();
@@ -84,7 +89,11 @@ json result_json(const FolderCase& folder, const CaseResult& result, const std::
 void print_table(std::FILE* to, const CaseResult& result, const FolderCase& folder) {
   std::fprintf(to, "reference dose %.2f Gy (%s); registration %s %s\n", result.reference_dose_gy,
                result.reference_dose_source.c_str(), folder.registration.source.c_str(),
-               folder.registration.reg_uid.c_str());
+               folder.registration.quality ? folder.registration.quality->summary.c_str()
+                                           : folder.registration.reg_uid.c_str());
+  if (folder.registration.quality && folder.registration.quality->doubtful)
+    std::fprintf(to, "REGISTRATION DOUBTFUL: the classes below rest on an MR-CT registration that did not pass its "
+                     "check; register in the planning system and send the REG, or review the fusion\n");
   std::fprintf(to, "GTV_P %s cc, GTV_N %s cc",
                result.gtv_primary_cc ? std::to_string(*result.gtv_primary_cc).substr(0, 6).c_str() : "-",
                result.gtv_nodal_cc ? std::to_string(*result.gtv_nodal_cc).substr(0, 6).c_str() : "-");

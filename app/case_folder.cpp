@@ -6,6 +6,7 @@
 #include <algorithm>
 #include <map>
 
+#include "pipeline/automatic_registration.hpp"
 #include "pipeline/dicom_object.hpp"
 #include "pipeline/image_series.hpp"
 #include "pipeline/load_error.hpp"
@@ -36,10 +37,6 @@ struct Series {
   std::string frame, modality;
   std::vector<DicomObject*> objects;
 };
-
-double slice_spacing(const std::vector<DicomObject*>& members) {
-  return load_image_series(members).image->GetSpacing()[2];
-}
 
 }  // namespace
 
@@ -137,18 +134,21 @@ void assemble_case(const fs::path& folder, const FolderOptions& options, FolderC
   if (!missing.empty()) throw IncompleteCase(missing);
 
   const std::string mr_frame = mr->frame;
+  const ImageSeries ct_series = load_image_series(ct->objects);
+  const ImageSeries mr_series = load_image_series(mr->objects);
+  const double ct_spacing = ct_series.image->GetSpacing()[2];
+  const double mr_spacing = mr_series.image->GetSpacing()[2];
   std::optional<RegistrationChoice> registration;
   for (DicomObject* object : registrations) {
     const SpatialRegistration reg = load_spatial_registration(*object);
     registration = mr_to_ct_from_reg(reg, mr_frame, ct_frame);
   }
-  if (!registration)
-    throw IncompleteCase({"no Spatial Registration (REG) links the MR frame " + mr_frame + " to the CT frame " +
-                          ct_frame + "; automatic registration is not built yet (issue 6)"});
+  if (!registration) {
+    registration = register_mr_to_ct(*mr_series.image, *ct_series.image, options.registration);
+    out.notes.push_back("no Spatial Registration: MR registered to CT automatically; " + registration->quality->summary);
+  }
   out.registration = *registration;
 
-  const double ct_spacing = slice_spacing(ct->objects);
-  const double mr_spacing = slice_spacing(mr->objects);
   CaseInputs& inputs = out.inputs;
   inputs.dose = &out.dose;
   inputs.mr_to_ct = registration->mr_to_ct;

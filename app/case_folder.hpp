@@ -8,9 +8,10 @@
 #include <string>
 #include <vector>
 
+#include "pipeline/automatic_registration.hpp"
 #include "pipeline/case_analysis.hpp"
 #include "pipeline/dose_grid.hpp"
-#include "pipeline/rigid_transform.hpp"
+#include "pipeline/registration.hpp"
 #include "pipeline/roi_roles.hpp"
 
 namespace rtpof::app {
@@ -34,6 +35,7 @@ struct FolderOptions {
   std::optional<double> reference_dose_gy;  // overrides the plan's highest target prescription
   pipeline::RoiPatterns patterns;
   std::size_t points_per_structure = 1'000'000;
+  pipeline::AutomaticRegistrationSettings registration;  // used when no REG links the frames
 };
 
 // Throws IncompleteCase when an object of the chain is missing, pipeline::LoadError when one is broken.

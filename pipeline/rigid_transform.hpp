@@ -1,10 +1,8 @@
 #pragma once
 // A rigid (or affine) map between two patient coordinate systems, as a row-major 4x4 matrix.
-// The registration result is always MR patient coordinates -> planning CT patient coordinates.
 #include "pipeline/spatial_registration.hpp"
 #include "pipeline/vec3.hpp"
 
-#include <string>
 
 namespace rtpof::pipeline {
 
@@ -22,17 +20,5 @@ struct RigidTransform {
   static RigidTransform rotation_about(Vec3 centre, Vec3 axis, double degrees);
   static RigidTransform translation(Vec3 shift);
 };
-
-struct RegistrationChoice {
-  RigidTransform mr_to_ct;
-  std::string source;      // "REG"
-  std::string reg_uid;     // the Spatial Registration instance used
-};
-
-// The MR -> CT transform a REG gives: T = inverse(M_ct) * M_mr, each M mapping its frame into the REG's own
-// (PS3.3 C.20.2), with M_ct the identity when the REG's frame is the CT's. Throws LoadError when the REG
-// does not link the two frames, is deformable, or its matrix is not rigid.
-RegistrationChoice mr_to_ct_from_reg(const SpatialRegistration& reg, const std::string& mr_frame,
-                                     const std::string& ct_frame);
 
 }  // namespace rtpof::pipeline
