@@ -90,6 +90,23 @@ INSTANTIATE_TEST_SUITE_P(
       return name;
     });
 
+// Restricted to a region (here the upper head, z > -20 mm in the MR, as a rule naming the skull above the
+// mandible would): the answer is as good.
+TEST(AutomaticRegistrationQuality, ARegionOfTheMrIsEnough) {
+  testing::TempDir dir;
+  phantom::PhantomSpec spec = phantom::PhantomSpec::small(7);
+  spec.case_name = "two-sites";
+  spec.truth_points = 2e4;
+  const phantom::PhantomFiles files = phantom::write_phantom(spec, dir.path());
+  AutomaticRegistrationSettings settings;
+  settings.mr_region = std::array<double, 6>{-150, -150, -20, 150, 150, 150};
+  const RegistrationChoice found = register_mr_to_ct(*load(files.followup.mr).image, *load(files.plan.ct).image, settings);
+  const double tre = mean_tre(found.mr_to_ct, truth_transform(files.truth));
+  std::printf("upper head only: mean TRE %.3f mm; %s\n", tre, found.quality->summary.c_str());
+  EXPECT_LE(tre, 1.0);
+  EXPECT_FALSE(found.quality->doubtful);
+}
+
 // A wrong pair: the planning CT against itself turned upside down (voxel data reversed along z, geometry
 // kept), which no rigid transform aligns. The check must call the answer doubtful.
 TEST(AutomaticRegistrationQuality, AWrongPairIsFlaggedDoubtful) {
