@@ -46,6 +46,15 @@ double mean_tre(const RigidTransform& estimate, const RigidTransform& truth) {
   return sum / static_cast<double>(points.size());
 }
 
+// A small phantom of `case_name` in `dir`, its truth computed with few points (only the transform is used).
+phantom::PhantomFiles small_phantom(const testing::TempDir& dir, const std::string& case_name, bool reg = false) {
+  phantom::PhantomSpec spec = phantom::PhantomSpec::small(7);
+  spec.case_name = case_name;
+  spec.reg = reg;
+  spec.truth_points = 2e4;
+  return phantom::write_phantom(spec, dir.path());
+}
+
 ImageSeries load(const std::vector<fs::path>& files) {
   std::vector<DicomObject> objects = read_dicom_files(files);
   return load_image_series(objects);
@@ -94,10 +103,7 @@ INSTANTIATE_TEST_SUITE_P(
 // mandible would): the answer is as good.
 TEST(AutomaticRegistrationQuality, ARegionOfTheMrIsEnough) {
   testing::TempDir dir;
-  phantom::PhantomSpec spec = phantom::PhantomSpec::small(7);
-  spec.case_name = "two-sites";
-  spec.truth_points = 2e4;
-  const phantom::PhantomFiles files = phantom::write_phantom(spec, dir.path());
+  const phantom::PhantomFiles files = small_phantom(dir, "two-sites");
   AutomaticRegistrationSettings settings;
   settings.mr_region = std::array<double, 6>{-150, -150, -20, 150, 150, 150};
   const RegistrationChoice found = register_mr_to_ct(*load(files.followup.mr).image, *load(files.plan.ct).image, settings);
@@ -111,10 +117,7 @@ TEST(AutomaticRegistrationQuality, ARegionOfTheMrIsEnough) {
 // kept), which no rigid transform aligns. The check must call the answer doubtful.
 TEST(AutomaticRegistrationQuality, AWrongPairIsFlaggedDoubtful) {
   testing::TempDir dir;
-  phantom::PhantomSpec spec = phantom::PhantomSpec::small(7);
-  spec.case_name = "in-field";
-  spec.truth_points = 2e4;
-  const phantom::PhantomFiles files = phantom::write_phantom(spec, dir.path());
+  const phantom::PhantomFiles files = small_phantom(dir, "in-field");
   const ImageSeries ct = load(files.plan.ct);
   auto flipped = ImageVolume::New();
   flipped->CopyInformation(ct.image);
