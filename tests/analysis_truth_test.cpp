@@ -108,7 +108,8 @@ TEST(AnalyzeCommand, AnIncompleteCaseSaysWhatIsMissingAndExitsOne) {
     if (entry.path().filename().string().rfind("MR_", 0) == 0) fs::remove(entry.path());
   result = run({rtpof_binary().string(), "analyze", again.string()});
   EXPECT_EQ(result.exit_code, 1);
-  EXPECT_NE(result.output.find("no follow-up image series (MR)"), std::string::npos) << result.output;
+  EXPECT_NE(result.output.find("references MR series"), std::string::npos) << result.output;
+  EXPECT_NE(result.output.find(", which has not arrived"), std::string::npos) << result.output;
 }
 
 // Without a REG the MR is registered automatically; the JSON says so, with the quality figures.

@@ -1,0 +1,50 @@
+#pragma once
+// Which of a patient's stored instances form a case, and whether it is complete: the planning chain
+// RTDOSE -> RTPLAN -> RTSTRUCT -> CT series and the follow-up chain recurrence RTSTRUCT or SEG -> MR
+// series, with a REG linking the two frames when one came. Pure: index rows in, a decision out; an
+// incomplete case says precisely what is missing, in words an operator can act on.
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "storage/instance_attributes.hpp"
+
+namespace rtpof::rules {
+
+// One index row, as much of it as matching needs.
+struct IndexedInstance {
+  std::string sop_instance_uid, sop_class_uid;
+  std::string study_instance_uid, series_instance_uid, modality, frame_of_reference_uid;
+  std::vector<storage::ReferencedUid> references;
+  std::string received_at;     // ISO 8601, orders "latest"
+  std::string content_digest;  // changes when the content does (size, hash): a corrected object, a new version
+};
+
+struct MatchRules {
+  // When several plans could be the one: approved ones first is applied by the loader (approval is not
+  // indexed yet); here the latest received wins, or the first whose SOP Instance UID a rule names.
+  std::optional<std::string> plan_uid;
+};
+
+struct CaseMatch {
+  bool complete = false;
+  std::vector<std::string> missing;  // one sentence per missing link; empty when complete
+  std::vector<std::string> notes;    // choices made among several candidates
+
+  std::string rtdose_uid, rtplan_uid, rtstruct_uid;
+  std::string ct_series_uid, planning_frame_uid;
+  std::vector<std::string> ct_instance_uids;
+  std::string recurrence_uid;  // the follow-up RTSTRUCT or SEG
+  std::string mr_series_uid, followup_frame_uid;
+  std::vector<std::string> mr_instance_uids;
+  std::optional<std::string> reg_uid;
+
+  // Every instance the case uses, sorted; and a digest of them and their contents. Equal digests mean
+  // the same inputs: no second job. A changed or added input gives a new digest: a new case version.
+  std::vector<std::string> input_uids;
+  std::string inputs_digest;
+};
+
+CaseMatch match_case(const std::vector<IndexedInstance>& patient_instances, const MatchRules& rules = {});
+
+}  // namespace rtpof::rules
