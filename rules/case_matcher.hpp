@@ -7,18 +7,11 @@
 #include <string>
 #include <vector>
 
-#include "storage/instance_attributes.hpp"
+#include "storage/indexed_row.hpp"
 
 namespace rtpof::rules {
 
-// One index row, as much of it as matching needs.
-struct IndexedInstance {
-  std::string sop_instance_uid, sop_class_uid;
-  std::string study_instance_uid, series_instance_uid, modality, frame_of_reference_uid;
-  std::vector<storage::ReferencedUid> references;
-  std::string received_at;     // ISO 8601, orders "latest"
-  std::string content_digest;  // changes when the content does (size, hash): a corrected object, a new version
-};
+using IndexedInstance = storage::IndexedRow;
 
 struct MatchRules {
   // When several plans could be the one: approved ones first is applied by the loader (approval is not

@@ -1,4 +1,5 @@
 #include "storage/archive.hpp"
+#include "storage/utc_time.hpp"
 
 #include <dcmtk/config/osconfig.h>
 #include <dcmtk/dcmdata/dcfilefo.h>
@@ -18,18 +19,6 @@ namespace fs = std::filesystem;
 
 namespace rtpof::storage {
 namespace {
-
-std::string utc_now_iso8601() {
-  const auto now = std::chrono::system_clock::now();
-  const std::time_t seconds = std::chrono::system_clock::to_time_t(now);
-  const auto millis = std::chrono::duration_cast<std::chrono::milliseconds>(now.time_since_epoch()).count() % 1000;
-  std::tm utc{};
-  gmtime_r(&seconds, &utc);
-  char buffer[64];
-  std::snprintf(buffer, sizeof buffer, "%04d-%02d-%02dT%02d:%02d:%02d.%03dZ", utc.tm_year + 1900, utc.tm_mon + 1,
-                utc.tm_mday, utc.tm_hour, utc.tm_min, utc.tm_sec, static_cast<int>(millis));
-  return buffer;
-}
 
 std::string gib(std::uint64_t bytes) {
   char buffer[32];
@@ -172,7 +161,7 @@ IngestOutcome Archive::ingest(IncomingFile incoming, const AnnouncedIdentity& an
     sync_path(outcome.path.parent_path());
   });
   try {
-    index_.put(a, outcome.pseudonym, {relative.string(), outcome.size_bytes, sha, utc_now_iso8601(), calling_ae});
+    index_.put(a, outcome.pseudonym, {relative.string(), outcome.size_bytes, sha, utc_iso8601(), calling_ae});
   } catch (const std::exception& e) {
     // The file is durable; start-up indexes it. The peer is told to try again.
     throw IngestError(IngestError::Kind::out_of_resources, "index write failed (the file is kept and will be "
@@ -180,6 +169,7 @@ IngestOutcome Archive::ingest(IncomingFile incoming, const AnnouncedIdentity& an
   }
   used_bytes_ += outcome.size_bytes;
   if (existing) used_bytes_ -= std::min<std::uint64_t>(used_bytes_, existing->size_bytes);
+  if (on_stored_) on_stored_(outcome);
   return outcome;
 }
 
@@ -216,7 +206,7 @@ RecoveryReport Archive::index_untracked_files() {
     try {
       const InstanceAttributes a = parse(it->path());
       index_.put(a, pseudonymizer_.pseudonym(a.patient_id, a.issuer_of_patient_id),
-                 {relative, static_cast<std::uint64_t>(it->file_size()), "", utc_now_iso8601(), ""});
+                 {relative, static_cast<std::uint64_t>(it->file_size()), "", utc_iso8601(), ""});
       ++report.files_indexed;
     } catch (const std::exception& e) {
       ++report.files_unreadable;

@@ -5,6 +5,7 @@
 #include <atomic>
 #include <cstdint>
 #include <filesystem>
+#include <functional>
 #include <memory>
 #include <mutex>
 #include <optional>
@@ -83,6 +84,10 @@ class Archive {
   // Empties the index and rebuilds it from the files alone.
   RecoveryReport rebuild_index();
 
+  // Called after every instance that was stored or replaced (not for duplicates), on the receiving
+  // thread, once the instance is durable and indexed. Set it before the listener starts.
+  void on_stored(std::function<void(const IngestOutcome&)> observer) { on_stored_ = std::move(observer); }
+
   IndexCounts counts() { return index_.counts(); }
   Index& index() { return index_; }
   const std::filesystem::path& store_dir() const { return store_dir_; }
@@ -106,6 +111,7 @@ class Archive {
   // Striped by SOP Instance UID: two copies of one instance are decided one after the other, while
   // different instances are made durable in parallel.
   std::array<std::mutex, 64> instance_locks_;
+  std::function<void(const IngestOutcome&)> on_stored_;
 };
 
 }  // namespace rtpof::storage

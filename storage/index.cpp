@@ -45,6 +45,80 @@ CREATE TABLE instance_references(
 CREATE INDEX instance_references_uid ON instance_references(uid);
 )sql";
 
+// Version 2: cases and jobs. Keyed by the patient's pseudonym, not the patients table, so that a reindex
+// (which empties the instance tables) keeps them: they cannot be rebuilt from the files.
+const char* const schema_v2 = R"sql(
+CREATE TABLE cases(
+  id INTEGER PRIMARY KEY,
+  patient TEXT NOT NULL,
+  version INTEGER NOT NULL,
+  inputs_digest TEXT NOT NULL,
+  inputs TEXT NOT NULL,
+  decided_at TEXT NOT NULL,
+  superseded INTEGER NOT NULL DEFAULT 0,
+  UNIQUE(patient, inputs_digest),
+  UNIQUE(patient, version));
+CREATE TABLE jobs(
+  id INTEGER PRIMARY KEY,
+  case_id INTEGER NOT NULL UNIQUE REFERENCES cases(id),
+  state TEXT NOT NULL CHECK(state IN ('pending', 'running', 'done', 'failed')),
+  attempts INTEGER NOT NULL DEFAULT 0,
+  reason TEXT NOT NULL DEFAULT '',
+  created_at TEXT NOT NULL,
+  started_at TEXT NOT NULL DEFAULT '',
+  finished_at TEXT NOT NULL DEFAULT '',
+  stages TEXT NOT NULL DEFAULT '',
+  result TEXT NOT NULL DEFAULT '');
+CREATE INDEX jobs_state ON jobs(state);
+)sql";
+
+// "role uid" per line, the inputs of a case as stored.
+std::string encode_inputs(const std::vector<std::pair<std::string, std::string>>& inputs) {
+  std::string text;
+  for (const auto& [role, uid] : inputs) text += role + " " + uid + "\n";
+  return text;
+}
+
+std::vector<std::pair<std::string, std::string>> decode_inputs(const std::string& text) {
+  std::vector<std::pair<std::string, std::string>> inputs;
+  std::size_t start = 0;
+  while (start < text.size()) {
+    const std::size_t end = text.find('\n', start);
+    const std::string line = text.substr(start, end - start);
+    const std::size_t space = line.find(' ');
+    if (space != std::string::npos) inputs.emplace_back(line.substr(0, space), line.substr(space + 1));
+    if (end == std::string::npos) break;
+    start = end + 1;
+  }
+  return inputs;
+}
+
+const char* const job_columns = R"sql(
+  SELECT jobs.id, jobs.case_id, cases.patient, cases.version, jobs.state, jobs.attempts, jobs.reason,
+         jobs.created_at, jobs.started_at, jobs.finished_at, jobs.stages, jobs.result, cases.inputs_digest,
+         cases.inputs, cases.superseded
+  FROM jobs JOIN cases ON cases.id = jobs.case_id )sql";
+
+JobRow job_of(SQLite::Statement& q) {
+  JobRow j;
+  j.id = q.getColumn(0).getInt64();
+  j.case_id = q.getColumn(1).getInt64();
+  j.patient = q.getColumn(2).getString();
+  j.case_version = q.getColumn(3).getInt();
+  j.state = q.getColumn(4).getString();
+  j.attempts = q.getColumn(5).getInt();
+  j.reason = q.getColumn(6).getString();
+  j.created_at = q.getColumn(7).getString();
+  j.started_at = q.getColumn(8).getString();
+  j.finished_at = q.getColumn(9).getString();
+  j.stages = q.getColumn(10).getString();
+  j.result = q.getColumn(11).getString();
+  j.inputs_digest = q.getColumn(12).getString();
+  j.inputs = decode_inputs(q.getColumn(13).getString());
+  j.superseded = q.getColumn(14).getInt() != 0;
+  return j;
+}
+
 std::int64_t upsert_id(SQLite::Database& db, const char* insert_sql, const char* select_sql,
                        const std::vector<std::string>& insert_values, const std::string& key) {
   SQLite::Statement insert(db, insert_sql);
@@ -76,6 +150,12 @@ Index::Index(const std::filesystem::path& database_file) {
       SQLite::Transaction transaction(*db_);
       db_->exec(schema_v1);
       db_->exec("PRAGMA user_version=1");
+      transaction.commit();
+    }
+    if (version < 2) {
+      SQLite::Transaction transaction(*db_);
+      db_->exec(schema_v2);
+      db_->exec("PRAGMA user_version=2");
       transaction.commit();
     }
   } catch (const SQLite::Exception& e) {
@@ -188,6 +268,123 @@ void Index::clear() {
   db_->exec("DELETE FROM instance_references; DELETE FROM instances; DELETE FROM series; DELETE FROM studies; "
             "DELETE FROM patients;");
   transaction.commit();
+}
+
+std::vector<std::string> Index::patient_pseudonyms() {
+  std::lock_guard lock(mutex_);
+  SQLite::Statement q(*db_, "SELECT pseudonym FROM patients ORDER BY pseudonym");
+  std::vector<std::string> out;
+  while (q.executeStep()) out.push_back(q.getColumn(0).getString());
+  return out;
+}
+
+std::vector<IndexedRow> Index::rows_of_patient(const std::string& pseudonym) {
+  std::lock_guard lock(mutex_);
+  SQLite::Statement q(*db_, R"sql(
+    SELECT instances.id, instances.sop_instance_uid, instances.sop_class_uid, studies.uid, series.uid,
+           series.modality, instances.frame_of_reference_uid, instances.received_at,
+           instances.size_bytes || ':' || instances.content_sha256
+    FROM instances JOIN series ON series.id = instances.series JOIN studies ON studies.id = series.study
+         JOIN patients ON patients.id = studies.patient
+    WHERE patients.pseudonym = ? ORDER BY instances.id)sql");
+  q.bind(1, pseudonym);
+  std::vector<IndexedRow> rows;
+  std::map<std::int64_t, std::size_t> by_id;
+  while (q.executeStep()) {
+    by_id[q.getColumn(0).getInt64()] = rows.size();
+    rows.push_back({q.getColumn(1).getString(), q.getColumn(2).getString(), q.getColumn(3).getString(),
+                    q.getColumn(4).getString(), q.getColumn(5).getString(), q.getColumn(6).getString(), {},
+                    q.getColumn(7).getString(), q.getColumn(8).getString()});
+  }
+  SQLite::Statement r(*db_, R"sql(
+    SELECT instance_references.instance, instance_references.kind, instance_references.uid
+    FROM instance_references JOIN instances ON instances.id = instance_references.instance
+         JOIN series ON series.id = instances.series JOIN studies ON studies.id = series.study
+         JOIN patients ON patients.id = studies.patient
+    WHERE patients.pseudonym = ?)sql");
+  r.bind(1, pseudonym);
+  while (r.executeStep()) {
+    const auto it = by_id.find(r.getColumn(0).getInt64());
+    if (it != by_id.end()) rows[it->second].references.push_back({r.getColumn(1).getString(), r.getColumn(2).getString()});
+  }
+  return rows;
+}
+
+std::optional<std::int64_t> Index::record_case(const std::string& pseudonym, const std::string& inputs_digest,
+                                               const std::vector<std::pair<std::string, std::string>>& inputs,
+                                               const std::string& now) {
+  std::lock_guard lock(mutex_);
+  SQLite::Transaction transaction(*db_);
+  SQLite::Statement known(*db_, "SELECT id FROM cases WHERE patient = ? AND inputs_digest = ?");
+  known.bind(1, pseudonym);
+  known.bind(2, inputs_digest);
+  if (known.executeStep()) return std::nullopt;
+  SQLite::Statement last(*db_, "SELECT COALESCE(MAX(version), 0) FROM cases WHERE patient = ?");
+  last.bind(1, pseudonym);
+  last.executeStep();
+  const int version = last.getColumn(0).getInt() + 1;
+  SQLite::Statement supersede(*db_, "UPDATE cases SET superseded = 1 WHERE patient = ?");
+  supersede.bind(1, pseudonym);
+  supersede.exec();
+  SQLite::Statement add_case(*db_, "INSERT INTO cases(patient, version, inputs_digest, inputs, decided_at) "
+                                   "VALUES(?,?,?,?,?)");
+  add_case.bind(1, pseudonym);
+  add_case.bind(2, version);
+  add_case.bind(3, inputs_digest);
+  add_case.bind(4, encode_inputs(inputs));
+  add_case.bind(5, now);
+  add_case.exec();
+  const std::int64_t case_id = db_->getLastInsertRowid();
+  SQLite::Statement add_job(*db_, "INSERT INTO jobs(case_id, state, created_at) VALUES(?, 'pending', ?)");
+  add_job.bind(1, case_id);
+  add_job.bind(2, now);
+  add_job.exec();
+  const std::int64_t job = db_->getLastInsertRowid();
+  transaction.commit();
+  return job;
+}
+
+std::optional<JobRow> Index::claim_next_job(const std::string& now) {
+  std::lock_guard lock(mutex_);
+  SQLite::Transaction transaction(*db_);
+  SQLite::Statement q(*db_, std::string(job_columns) + "WHERE jobs.state = 'pending' ORDER BY jobs.id LIMIT 1");
+  if (!q.executeStep()) return std::nullopt;
+  JobRow job = job_of(q);
+  SQLite::Statement claim(*db_, "UPDATE jobs SET state = 'running', attempts = attempts + 1, started_at = ? WHERE id = ?");
+  claim.bind(1, now);
+  claim.bind(2, job.id);
+  claim.exec();
+  transaction.commit();
+  job.state = "running";
+  ++job.attempts;
+  job.started_at = now;
+  return job;
+}
+
+void Index::finish_job(std::int64_t job, bool succeeded, const std::string& reason, const std::string& stages,
+                       const std::string& result, const std::string& now) {
+  std::lock_guard lock(mutex_);
+  SQLite::Statement q(*db_, "UPDATE jobs SET state = ?, reason = ?, stages = ?, result = ?, finished_at = ? WHERE id = ?");
+  q.bind(1, succeeded ? "done" : "failed");
+  q.bind(2, reason);
+  q.bind(3, stages);
+  q.bind(4, result);
+  q.bind(5, now);
+  q.bind(6, job);
+  q.exec();
+}
+
+int Index::requeue_running_jobs() {
+  std::lock_guard lock(mutex_);
+  return db_->exec("UPDATE jobs SET state = 'pending' WHERE state = 'running'");
+}
+
+std::vector<JobRow> Index::jobs() {
+  std::lock_guard lock(mutex_);
+  SQLite::Statement q(*db_, std::string(job_columns) + "ORDER BY jobs.id");
+  std::vector<JobRow> out;
+  while (q.executeStep()) out.push_back(job_of(q));
+  return out;
 }
 
 }  // namespace rtpof::storage

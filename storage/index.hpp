@@ -11,6 +11,7 @@
 #include <unordered_set>
 #include <vector>
 
+#include "storage/indexed_row.hpp"
 #include "storage/instance_attributes.hpp"
 
 namespace SQLite {
@@ -36,9 +37,27 @@ struct IndexCounts {
   std::map<std::string, std::int64_t> instances_by_modality;
 };
 
+// A job: the analysis of one version of one patient's case. Jobs and cases are not rebuildable from the
+// files: `clear()` (reindex) keeps them.
+struct JobRow {
+  std::int64_t id = 0;
+  std::int64_t case_id = 0;
+  std::string patient;  // pseudonym
+  int case_version = 0;
+  std::string state;    // pending, running, done, failed
+  int attempts = 0;
+  std::string reason;   // why it failed
+  std::string created_at, started_at, finished_at;
+  std::string stages;   // "name=ms ..." per stage
+  std::string result;   // the analysis (JSON text)
+  std::string inputs_digest;
+  std::vector<std::pair<std::string, std::string>> inputs;  // (role, SOP Instance UID)
+  bool superseded = false;  // a later version of the case exists
+};
+
 class Index {
  public:
-  static constexpr int current_schema_version = 1;
+  static constexpr int current_schema_version = 2;
 
   // Opens (creating or migrating) the index; throws std::runtime_error naming the file on failure,
   // or when the file was written by a newer rtpof.
@@ -56,8 +75,26 @@ class Index {
   std::vector<ReferencedUid> references_of(const std::string& sop_instance_uid);
   IndexCounts counts();
 
-  // Empties every table (for a rebuild from the files).
+  // Empties the instance tables (for a rebuild from the files); cases and jobs stay.
   void clear();
+
+  // Matching's view of the index.
+  std::vector<std::string> patient_pseudonyms();
+  std::vector<IndexedRow> rows_of_patient(const std::string& pseudonym);
+
+  // Records a complete case of `pseudonym` with the given inputs. The same inputs (digest) again return
+  // nullopt: no second job. New inputs make a new case version, mark the earlier ones superseded and
+  // return the new pending job's id.
+  std::optional<std::int64_t> record_case(const std::string& pseudonym, const std::string& inputs_digest,
+                                          const std::vector<std::pair<std::string, std::string>>& inputs,
+                                          const std::string& now);
+  // The oldest pending job, now running (attempts + 1); nullopt when none waits.
+  std::optional<JobRow> claim_next_job(const std::string& now);
+  void finish_job(std::int64_t job, bool succeeded, const std::string& reason, const std::string& stages,
+                  const std::string& result, const std::string& now);
+  // At start-up: jobs left running by a process that died are pending again. Returns how many.
+  int requeue_running_jobs();
+  std::vector<JobRow> jobs();
 
  private:
   std::mutex mutex_;

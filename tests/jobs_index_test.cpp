@@ -1,0 +1,62 @@
+// Cases and jobs in the index (schema 2): one job per distinct set of inputs, versions that supersede,
+// jobs left running by a dead process requeued, and all of it kept across a reindex.
+#include <gtest/gtest.h>
+
+#include "storage/index.hpp"
+#include "tests/support/test_paths.hpp"
+
+namespace rtpof::storage {
+namespace {
+
+TEST(JobsIndex, OneJobPerDistinctInputsAndVersionsSupersede) {
+  testing::TempDir dir;
+  Index index(dir / "index.sqlite");
+  const std::vector<std::pair<std::string, std::string>> inputs = {{"rtdose", "1.2.3"}, {"recurrence", "1.2.4"}};
+  const auto first = index.record_case("pA", "digest-1", inputs, "2026-11-26T10:00:00.000Z");
+  ASSERT_TRUE(first.has_value());
+  EXPECT_FALSE(index.record_case("pA", "digest-1", inputs, "2026-11-26T10:01:00.000Z").has_value());
+  const auto other_patient = index.record_case("pB", "digest-1", inputs, "2026-11-26T10:02:00.000Z");
+  ASSERT_TRUE(other_patient.has_value());
+  const auto second = index.record_case("pA", "digest-2", inputs, "2026-11-26T10:03:00.000Z");
+  ASSERT_TRUE(second.has_value());
+
+  const auto jobs = index.jobs();
+  ASSERT_EQ(jobs.size(), 3u);
+  EXPECT_EQ(jobs[0].case_version, 1);
+  EXPECT_TRUE(jobs[0].superseded);
+  EXPECT_EQ(jobs[2].case_version, 2);
+  EXPECT_FALSE(jobs[2].superseded);
+  EXPECT_EQ(jobs[0].inputs, inputs);
+  EXPECT_EQ(jobs[0].state, "pending");
+}
+
+TEST(JobsIndex, ClaimFinishRequeueAndReindexKeepsJobs) {
+  testing::TempDir dir;
+  {
+    Index index(dir / "index.sqlite");
+    index.record_case("pA", "d1", {{"rtdose", "1.2.3"}}, "t0");
+    index.record_case("pB", "d2", {{"rtdose", "1.2.5"}}, "t0");
+    const auto job = index.claim_next_job("t1");
+    ASSERT_TRUE(job.has_value());
+    EXPECT_EQ(job->attempts, 1);
+    index.finish_job(job->id, true, "", "load=10", "{}", "t2");
+    const auto running = index.claim_next_job("t3");
+    ASSERT_TRUE(running.has_value());
+    EXPECT_FALSE(index.claim_next_job("t3").has_value());
+    // The process dies here, with the second job running.
+  }
+  Index reopened(dir / "index.sqlite");
+  EXPECT_EQ(reopened.requeue_running_jobs(), 1);
+  reopened.clear();  // a reindex empties the instance tables only
+  const auto again = reopened.claim_next_job("t4");
+  ASSERT_TRUE(again.has_value());
+  EXPECT_EQ(again->patient, "pB");
+  EXPECT_EQ(again->attempts, 2);
+  const auto jobs = reopened.jobs();
+  ASSERT_EQ(jobs.size(), 2u);
+  EXPECT_EQ(jobs[0].state, "done");
+  EXPECT_EQ(jobs[0].stages, "load=10");
+}
+
+}  // namespace
+}  // namespace rtpof::storage
