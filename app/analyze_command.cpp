@@ -6,6 +6,7 @@
 #include <nlohmann/json.hpp>
 #include <random>
 
+#include "app/analysis_json.hpp"
 #include "app/case_folder.hpp"
 #include "app/command_line.hpp"
 #include "app/commands.hpp"
@@ -35,55 +36,6 @@ std::string pseudonym_of(const FolderCase& folder, const std::optional<std::stri
   std::vector<unsigned char> key(32);
   for (auto& byte : key) byte = static_cast<unsigned char>(random());
   return storage::Pseudonymizer(key).pseudonym(folder.patient_id, folder.issuer);
-}
-
-json matrix_json(const Matrix4& m) {
-  json rows = json::array();
-  for (int r = 0; r < 4; ++r) rows.push_back({m[4 * r], m[4 * r + 1], m[4 * r + 2], m[4 * r + 3]});
-  return rows;
-}
-
-json result_json(const FolderCase& folder, const CaseResult& result, const std::string& pseudonym) {
-  json out;
-  out["patient"] = {{"pseudonym", pseudonym}};
-  out["reference_dose_gy"] = result.reference_dose_gy;
-  out["reference_dose_source"] = result.reference_dose_source;
-  json quality = json::object();
-  if (folder.registration.source == "REG") quality["reg_instance_uid"] = folder.registration.reg_uid;
-  if (const auto& q = folder.registration.quality)
-    quality = {{"final_metric", q->final_metric}, {"iterations", q->iterations}, {"seconds", q->seconds},
-               {"restart_spread_mm", q->spread_mm}, {"summary", q->summary}};
-  out["registration"] = {{"source", folder.registration.source},
-                         {"mr_to_ct", matrix_json(folder.registration.mr_to_ct.matrix)},
-                         {"quality", quality},
-                         {"doubtful", folder.registration.quality && folder.registration.quality->doubtful}};
-  out["recurrences"] = json::array();
-  for (const RecurrenceResult& r : result.recurrences) {
-    json in_ctv = json::object();
-    for (const auto& [roi, pct] : r.percent_in_ctv) in_ctv[roi] = pct;
-    out["recurrences"].push_back({{"roi", r.roi},
-                                  {"volume_cc", r.volume_cc},
-                                  {"coverage_pct", r.coverage_pct},
-                                  {"v95_pct", r.v95_pct},
-                                  {"d100_gy", r.d100_gy},
-                                  {"d98_gy", r.d98_gy},
-                                  {"d95_gy", r.d95_gy},
-                                  {"dmean_gy", r.dmean_gy},
-                                  {"dmax_gy", r.dmax_gy},
-                                  {"centroid_dose_gy", r.centroid_dose_gy ? json(*r.centroid_dose_gy) : json(nullptr)},
-                                  {"centroid_in", r.centroid_in ? json(*r.centroid_in) : json(nullptr)},
-                                  {"percent_in_ctv", in_ctv},
-                                  {"class", to_string(r.miss_class)},
-                                  {"borderline", r.borderline},
-                                  {"v95_range_pct", {r.v95_range_pct[0], r.v95_range_pct[1]}}});
-  }
-  out["ctvs"] = json::array();
-  for (const CtvResult& c : result.ctvs)
-    out["ctvs"].push_back({{"roi", c.roi}, {"level", c.level}, {"volume_cc", c.volume_cc}, {"d95_gy", c.d95_gy},
-                           {"d98_gy", c.d98_gy}, {"coverage_pct", c.coverage_pct}});
-  out["gtv"] = {{"primary_cc", result.gtv_primary_cc ? json(*result.gtv_primary_cc) : json(nullptr)},
-                {"nodal_cc", result.gtv_nodal_cc ? json(*result.gtv_nodal_cc) : json(nullptr)}};
-  return out;
 }
 
 void print_table(std::FILE* to, const CaseResult& result, const FolderCase& folder) {
@@ -139,7 +91,7 @@ int analyze_command(const Arguments& raw_args) {
   const bool json_on_stdout = json_to && *json_to == "-";
   print_table(json_on_stdout ? stderr : stdout, result, assembled);
   if (json_to) {
-    const std::string text = result_json(assembled, result, pseudonym_of(assembled, cl.value("--data-dir"))).dump(2);
+    const std::string text = analysis_json(assembled, result, pseudonym_of(assembled, cl.value("--data-dir"))).dump(2);
     if (json_on_stdout) {
       std::cout << text << "\n";
     } else {

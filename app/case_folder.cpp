@@ -41,8 +41,12 @@ std::vector<fs::path> files_under(const fs::path& folder) {
 }
 
 void assemble_case(const fs::path& folder, const FolderOptions& options, FolderCase& out) {
+  assemble_case(files_under(folder), options, out);
+}
+
+void assemble_case(const std::vector<fs::path>& files, const FolderOptions& options, FolderCase& out) {
   std::vector<LoadError> unreadable;
-  std::vector<DicomObject> objects = read_dicom_files(files_under(folder), &unreadable);
+  std::vector<DicomObject> objects = read_dicom_files(files, &unreadable);
   out.skipped_files = unreadable.size();
 
   // The node's matcher decides which objects form the case, from the attributes the index would hold.

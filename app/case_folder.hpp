@@ -40,6 +40,8 @@ struct FolderOptions {
 
 // Throws IncompleteCase when an object of the chain is missing, pipeline::LoadError when one is broken.
 void assemble_case(const std::filesystem::path& folder, const FolderOptions& options, FolderCase& out);
+// The same from a list of files (a node job's inputs, from the store).
+void assemble_case(const std::vector<std::filesystem::path>& files, const FolderOptions& options, FolderCase& out);
 
 // Every regular file under `folder`, sorted.
 std::vector<std::filesystem::path> files_under(const std::filesystem::path& folder);

@@ -15,6 +15,8 @@
 
 #include "app/commands.hpp"
 #include "app/dcmtk_runtime.hpp"
+#include "app/job_runner.hpp"
+#include "rules/case_scheduler.hpp"
 #include "app/logging.hpp"
 #include "app/node_settings.hpp"
 #include "app/version.hpp"
@@ -75,8 +77,18 @@ int serve_command(const Arguments& args) {
               version, std::filesystem::absolute(config.data_dir).string(), counts.instances, counts.patients,
               recovery.temporary_files_removed, recovery.files_indexed, recovery.files_unreadable);
 
-    scp::DicomListener listener(listener_options(config), archive, log);
     boost::asio::io_context io;
+    const int requeued = archive.index().requeue_running_jobs();
+    if (requeued > 0) log->info("{} job(s) left running by the last run are queued again", requeued);
+    JobRunner runner(archive, config.job_workers, log);
+    rules::CaseScheduler scheduler(io, archive.index(),
+                                   std::chrono::milliseconds(static_cast<long>(config.stable_age_s * 1000)), log,
+                                   [&runner] { runner.wake(); });
+    archive.on_stored([&scheduler](const storage::IngestOutcome& stored) { scheduler.instance_stored(stored.pseudonym); });
+    scheduler.check_all();
+    runner.wake();
+
+    scp::DicomListener listener(listener_options(config), archive, log);
     std::promise<void> listener_done;
     auto listener_finished = listener_done.get_future();
     std::thread listener_thread([&] {

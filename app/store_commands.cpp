@@ -32,12 +32,27 @@ int status_command(const Arguments& args) {
       std::cout << (first ? "" : ",") << "\"" << modality << "\":" << n;
       first = false;
     }
-    std::cout << "}}\n";
+    std::cout << "},\"jobs\":[";
+    bool first_job = true;
+    for (const auto& j : index.jobs()) {
+      std::cout << (first_job ? "" : ",") << "{\"id\":" << j.id << ",\"patient\":\"" << j.patient
+                << "\",\"case_version\":" << j.case_version << ",\"state\":\"" << j.state << "\",\"attempts\":"
+                << j.attempts << ",\"superseded\":" << (j.superseded ? "true" : "false") << ",\"inputs\":"
+                << j.inputs.size() << ",\"stages\":\"" << j.stages << "\"}";
+      first_job = false;
+    }
+    std::cout << "]}\n";
   } else {
     std::cout << "data dir   " << std::filesystem::absolute(config.data_dir).string() << "\n"
               << "patients   " << c.patients << "\nstudies    " << c.studies << "\nseries     " << c.series
               << "\ninstances  " << c.instances << " (" << c.bytes / 1000000.0 << " MB)\n";
     for (const auto& [modality, n] : c.instances_by_modality) std::cout << "  " << modality << "  " << n << "\n";
+    const auto jobs = index.jobs();
+    std::cout << "jobs       " << jobs.size() << "\n";
+    for (const auto& j : jobs)
+      std::cout << "  job " << j.id << "  patient " << j.patient << "  case v" << j.case_version
+                << (j.superseded ? " (superseded)" : "") << "  " << j.state << "  attempts " << j.attempts
+                << (j.stages.empty() ? "" : "  " + j.stages) << (j.reason.empty() ? "" : "  reason: " + j.reason) << "\n";
   }
   return 0;
 }

@@ -170,6 +170,7 @@ NodeConfig load_node_config(const std::filesystem::path& file) {
     if (const auto* node = top.take("matching")) {
       TableReader t(as_table(node, "matching"), "matching");
       t.number("stable_age_s", config.stable_age_s, 0, 7 * 86400);
+      t.integer("job_workers", config.job_workers, 1, 64);
       t.finish();
     }
     read_array_of_tables(top, "peers", config.peers, [](TableReader& t, const toml::node& node) {

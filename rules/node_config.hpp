@@ -47,6 +47,7 @@ struct NodeConfig {
   unsigned stats_interval_s = 300;
   // [matching]
   double stable_age_s = 60;
+  unsigned job_workers = 1;  // analyses run at the same time (each uses every core for its heavy parts)
   // [[peers]], [[destinations]]
   std::vector<PeerConfig> peers;
   std::vector<DestinationConfig> destinations;

@@ -1,0 +1,14 @@
+#pragma once
+// The analysis as shared/INTERFACE.md's JSON (`rtpof analyze --json`, and the result a node job keeps).
+#include <nlohmann/json.hpp>
+
+#include <string>
+
+#include "app/case_folder.hpp"
+#include "pipeline/case_analysis.hpp"
+
+namespace rtpof::app {
+
+nlohmann::json analysis_json(const FolderCase& folder, const pipeline::CaseResult& result, const std::string& pseudonym);
+
+}  // namespace rtpof::app

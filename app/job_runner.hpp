@@ -1,0 +1,43 @@
+#pragma once
+// Runs the node's jobs: a bounded pool of workers takes pending jobs from the index, loads their input
+// instances from the store, analyses them with the same code as `rtpof analyze`, and records the result
+// (or the reason it failed) and each stage's duration. A job left running by a process that died is
+// pending again at start-up (storage::Index::requeue_running_jobs).
+#include <condition_variable>
+#include <memory>
+#include <mutex>
+#include <thread>
+#include <vector>
+
+namespace spdlog {
+class logger;
+}
+namespace rtpof::storage {
+class Archive;
+}
+
+namespace rtpof::app {
+
+class JobRunner {
+ public:
+  JobRunner(storage::Archive& archive, unsigned workers, std::shared_ptr<spdlog::logger> log);
+  ~JobRunner();  // stops: running jobs finish first
+  JobRunner(const JobRunner&) = delete;
+  JobRunner& operator=(const JobRunner&) = delete;
+
+  void wake();  // thread-safe: a job was queued
+
+ private:
+  void work();
+  bool run_one();
+
+  storage::Archive& archive_;
+  std::shared_ptr<spdlog::logger> log_;
+  std::mutex mutex_;
+  std::condition_variable wakeup_;
+  bool stopping_ = false;
+  unsigned signals_ = 0;
+  std::vector<std::thread> workers_;
+};
+
+}  // namespace rtpof::app
