@@ -1,0 +1,198 @@
+// The node deciding cases by itself: objects of several patients sent in any order over many
+// associations become exactly one job per patient; a missing RTDOSE is named once and its later arrival
+// starts the job; a re-sent object changes nothing, a corrected recurrence makes a new case version; a
+// node killed while a job runs runs it again after the restart. Real storescu, real node, real index.
+#include <gtest/gtest.h>
+
+#include <dcmtk/dcmdata/dcdeftag.h>
+#include <nlohmann/json.hpp>
+
+#include <algorithm>
+#include <chrono>
+#include <random>
+#include <thread>
+
+#include "storage/index.hpp"
+#include "tests/support/dicom_files.hpp"
+#include "tests/support/node_fixture.hpp"
+
+namespace rtpof::testing {
+namespace {
+
+namespace fs = std::filesystem;
+using nlohmann::json;
+
+class NodeJobs : public NodeFixture {
+ protected:
+  // A small phantom patient (reduced slices: quick to send and analyse), all its files.
+  phantom::PhantomFiles patient(const std::string& case_name, bool reg, std::uint64_t seed) {
+    phantom::PhantomSpec spec = phantom::PhantomSpec::small(seed);
+    spec.case_name = case_name;
+    spec.slices = 24;
+    spec.mr_slices = 20;
+    spec.reg = reg;
+    spec.truth_points = 2e4;
+    return phantom::write_phantom(spec, source_ / (case_name + "-" + std::to_string(seed)));
+  }
+  static std::vector<fs::path> all_files(const phantom::PhantomFiles& p) {
+    std::vector<fs::path> files = p.plan.ct;
+    files.insert(files.end(), p.followup.mr.begin(), p.followup.mr.end());
+    for (const auto& f : {p.plan.rtstruct, p.plan.rtplan, p.plan.rtdose, p.followup.recurrence}) files.push_back(f);
+    if (p.followup.reg) files.push_back(*p.followup.reg);
+    return files;
+  }
+  // Sends files over one association from a folder of hard links.
+  void send(const std::vector<fs::path>& files, const std::string& name) {
+    const fs::path dir = source_ / ("batch-" + name);
+    fs::create_directories(dir);
+    for (std::size_t i = 0; i < files.size(); ++i)
+      fs::create_hard_link(files[i], dir / (name + "-" + std::to_string(i) + ".dcm"));
+    const RunResult result = storescu(dir);
+    ASSERT_EQ(result.exit_code, 0) << result.output;
+  }
+  std::vector<storage::JobRow> jobs() {
+    storage::Index index(data_dir() / "index.sqlite");
+    return index.jobs();
+  }
+  // Polls the index until `n` jobs are done (or any failed); false after `timeout`.
+  bool wait_for_done(std::size_t n, std::chrono::seconds timeout = std::chrono::seconds(90)) {
+    const auto deadline = std::chrono::steady_clock::now() + timeout;
+    while (std::chrono::steady_clock::now() < deadline) {
+      const auto all = jobs();
+      const auto done = std::count_if(all.begin(), all.end(), [](const storage::JobRow& j) { return j.state == "done"; });
+      if (std::any_of(all.begin(), all.end(), [](const storage::JobRow& j) { return j.state == "failed"; })) return false;
+      if (static_cast<std::size_t>(done) >= n) return true;
+      std::this_thread::sleep_for(std::chrono::milliseconds(200));
+    }
+    return false;
+  }
+  static std::string input(const storage::JobRow& job, const std::string& role) {
+    for (const auto& [r, uid] : job.inputs)
+      if (r == role) return uid;
+    return {};
+  }
+  static std::size_t count_role(const storage::JobRow& job, const std::string& role) {
+    return static_cast<std::size_t>(std::count_if(job.inputs.begin(), job.inputs.end(),
+                                                  [&](const auto& i) { return i.first == role; }));
+  }
+  static std::size_t occurrences(const std::string& text, const std::string& needle) {
+    std::size_t n = 0;
+    for (auto at = text.find(needle); at != std::string::npos; at = text.find(needle, at + 1)) ++n;
+    return n;
+  }
+};
+
+TEST_F(NodeJobs, ThreePatientsInterleavedOverSixAssociationsGiveOneJobEach) {
+  const std::vector<phantom::PhantomFiles> patients = {patient("in-field", true, 21), patient("marginal", true, 22),
+                                                       patient("out-field", false, 23)};
+  std::vector<fs::path> files;
+  for (const auto& p : patients) {
+    const auto own = all_files(p);
+    files.insert(files.end(), own.begin(), own.end());
+  }
+  std::shuffle(files.begin(), files.end(), std::mt19937(5));
+  start_node({"--stable-age", "3"});
+  const std::size_t batches = 6;
+  for (std::size_t b = 0; b < batches; ++b) {
+    std::vector<fs::path> batch;
+    for (std::size_t i = b; i < files.size(); i += batches) batch.push_back(files[i]);
+    send(batch, std::to_string(b));
+    std::this_thread::sleep_for(std::chrono::milliseconds(700));  // well below the stable age
+  }
+  ASSERT_TRUE(wait_for_done(3)) << node_->log();
+  std::this_thread::sleep_for(std::chrono::seconds(4));  // nothing more may come of it
+  const auto all = jobs();
+  ASSERT_EQ(all.size(), 3u) << node_->log();
+  for (const auto& p : patients) {
+    const std::string dose = string_of(p.plan.rtdose, DCM_SOPInstanceUID);
+    const auto job = std::find_if(all.begin(), all.end(), [&](const storage::JobRow& j) { return input(j, "rtdose") == dose; });
+    ASSERT_NE(job, all.end()) << "no job for " << p.plan.patient_id;
+    EXPECT_EQ(job->state, "done");
+    EXPECT_EQ(job->attempts, 1);
+    EXPECT_EQ(input(*job, "rtplan"), string_of(p.plan.rtplan, DCM_SOPInstanceUID));
+    EXPECT_EQ(input(*job, "rtstruct"), string_of(p.plan.rtstruct, DCM_SOPInstanceUID));
+    EXPECT_EQ(input(*job, "recurrence"), string_of(p.followup.recurrence, DCM_SOPInstanceUID));
+    EXPECT_EQ(input(*job, "reg"), p.followup.reg ? string_of(*p.followup.reg, DCM_SOPInstanceUID) : "");
+    EXPECT_EQ(count_role(*job, "ct"), 24u);
+    EXPECT_EQ(count_role(*job, "mr"), 20u);
+    const json truth = json::parse(read_text(p.truth));
+    const json result = json::parse(job->result);
+    EXPECT_EQ(result["recurrences"][0]["class"], truth["recurrences"][0]["class"]) << p.plan.patient_id;
+    EXPECT_EQ(result["registration"]["source"], p.followup.reg ? "REG" : "auto");
+  }
+  // The log names patients by pseudonym only.
+  for (const auto& p : patients) EXPECT_EQ(node_->log().find(p.plan.patient_id), std::string::npos);
+}
+
+TEST_F(NodeJobs, AMissingDoseIsNamedOnceAndItsArrivalStartsTheJob) {
+  const phantom::PhantomFiles p = patient("marginal", true, 31);
+  std::vector<fs::path> without_dose;
+  for (const auto& f : all_files(p))
+    if (f != p.plan.rtdose) without_dose.push_back(f);
+  start_node({"--stable-age", "1"});
+  send(std::vector<fs::path>(without_dose.begin(), without_dose.begin() + 30), "a");
+  send(std::vector<fs::path>(without_dose.begin() + 30, without_dose.end()), "b");
+  std::this_thread::sleep_for(std::chrono::seconds(3));
+  EXPECT_TRUE(jobs().empty());
+  const std::string waiting = "case waiting: no RTDOSE has arrived (RTPLAN " + string_of(p.plan.rtplan, DCM_SOPInstanceUID);
+  EXPECT_EQ(occurrences(node_->log(), waiting), 1u) << node_->log();
+
+  send({p.plan.rtdose}, "c");
+  ASSERT_TRUE(wait_for_done(1)) << node_->log();
+  EXPECT_EQ(jobs().size(), 1u);
+}
+
+TEST_F(NodeJobs, AResentObjectMakesNoJobACorrectedRecurrenceMakesANewVersion) {
+  const phantom::PhantomFiles p = patient("in-field", true, 41);
+  start_node({"--stable-age", "1"});
+  send(all_files(p), "a");
+  ASSERT_TRUE(wait_for_done(1)) << node_->log();
+
+  send({p.plan.rtplan, p.followup.mr.front()}, "again");
+  std::this_thread::sleep_for(std::chrono::seconds(3));
+  ASSERT_EQ(jobs().size(), 1u) << node_->log();
+
+  // The physician corrects the recurrence outline: a new RTSTRUCT instance (new UID, other content).
+  const fs::path corrected = source_ / "corrected" / "RTSTRUCT_RECURRENCE.dcm";
+  fs::create_directories(corrected.parent_path());
+  rewrite(p.followup.recurrence, corrected, [](DcmDataset& d) {
+    OFString uid;
+    d.findAndGetOFString(DCM_SOPInstanceUID, uid);
+    d.putAndInsertString(DCM_SOPInstanceUID, (std::string(uid.c_str()) + ".2").c_str());
+    d.putAndInsertString(DCM_StructureSetLabel, "RECURRENCE_V2");
+  });
+  send({corrected}, "corrected");
+  ASSERT_TRUE(wait_for_done(2)) << node_->log();
+  const auto all = jobs();
+  ASSERT_EQ(all.size(), 2u);
+  EXPECT_EQ(all[0].case_version, 1);
+  EXPECT_TRUE(all[0].superseded);
+  EXPECT_EQ(all[1].case_version, 2);
+  EXPECT_FALSE(all[1].superseded);
+  EXPECT_EQ(input(all[1], "recurrence"), string_of(corrected, DCM_SOPInstanceUID));
+}
+
+TEST_F(NodeJobs, AJobInterruptedByKillRunsAgainAfterTheRestart) {
+  const phantom::PhantomFiles p = patient("marginal-93", false, 51);  // no REG: a few seconds of registration
+  start_node({"--stable-age", "1"});
+  send(all_files(p), "a");
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(30);
+  while (node_->log().find("job 1 (patient") == std::string::npos && std::chrono::steady_clock::now() < deadline)
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  ASSERT_NE(node_->log().find("started, attempt 1"), std::string::npos) << node_->log();
+  node_->kill_hard();
+  const auto before = jobs();
+  ASSERT_EQ(before.size(), 1u);
+  ASSERT_EQ(before[0].state, "running") << "the job ended before the kill; the test needs a longer job";
+
+  start_node({"--stable-age", "1"});
+  ASSERT_TRUE(wait_for_done(1)) << node_->log();
+  const auto after = jobs();
+  ASSERT_EQ(after.size(), 1u);
+  EXPECT_EQ(after[0].state, "done");
+  EXPECT_EQ(after[0].attempts, 2);
+  EXPECT_NE(node_->log().find("1 job(s) left running by the last run are queued again"), std::string::npos);
+}
+
+}  // namespace
+}  // namespace rtpof::testing
