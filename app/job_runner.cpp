@@ -21,8 +21,9 @@ long ms_since(Clock::time_point start) {
 
 }  // namespace
 
-JobRunner::JobRunner(storage::Archive& archive, unsigned workers, std::shared_ptr<spdlog::logger> log)
-    : archive_(archive), log_(std::move(log)) {
+JobRunner::JobRunner(storage::Archive& archive, unsigned workers, AnalysisRules rules,
+                     std::shared_ptr<spdlog::logger> log)
+    : archive_(archive), rules_(std::make_shared<const AnalysisRules>(std::move(rules))), log_(std::move(log)) {
   for (unsigned i = 0; i < std::max(1u, workers); ++i) workers_.emplace_back([this] { work(); });
 }
 
@@ -33,6 +34,12 @@ JobRunner::~JobRunner() {
   }
   wakeup_.notify_all();
   for (auto& worker : workers_) worker.join();
+}
+
+void JobRunner::set_rules(AnalysisRules rules) {
+  auto fresh = std::make_shared<const AnalysisRules>(std::move(rules));
+  std::lock_guard lock(mutex_);
+  rules_ = std::move(fresh);
 }
 
 void JobRunner::wake() {
@@ -63,6 +70,11 @@ bool JobRunner::run_one() {
   log_->info("job {} (patient {}, case version {}) started, attempt {}", job->id, job->patient, job->case_version,
              job->attempts);
   const auto started = Clock::now();
+  std::shared_ptr<const AnalysisRules> rules;
+  {
+    std::lock_guard lock(mutex_);
+    rules = rules_;
+  }
   std::string stages;
   try {
     std::vector<std::filesystem::path> files;
@@ -73,14 +85,14 @@ bool JobRunner::run_one() {
     }
     auto stage = Clock::now();
     FolderCase assembled;
-    assemble_case(files, FolderOptions{}, assembled);
+    assemble_case(files, rules->options, assembled);
     stages += "load_and_register=" + std::to_string(ms_since(stage)) + "ms";
     log_->info("job {}: inputs loaded and MR registered ({}) in {} ms", job->id,
                assembled.registration.quality ? assembled.registration.quality->summary
                                               : "REG " + assembled.registration.reg_uid,
                ms_since(stage));
     stage = Clock::now();
-    const pipeline::CaseResult result = pipeline::analyse_case(assembled.inputs);
+    const pipeline::CaseResult result = pipeline::analyse_case(assembled.inputs, rules->classification);
     stages += " analyse=" + std::to_string(ms_since(stage)) + "ms";
     const std::string json = analysis_json(assembled, result, job->patient).dump();
     index.finish_job(job->id, true, "", stages, json, storage::utc_iso8601());

@@ -9,6 +9,9 @@
 #include <thread>
 #include <vector>
 
+#include "app/case_folder.hpp"
+#include "pipeline/case_analysis.hpp"
+
 namespace spdlog {
 class logger;
 }
@@ -20,18 +23,28 @@ namespace rtpof::app {
 
 class JobRunner {
  public:
-  JobRunner(storage::Archive& archive, unsigned workers, std::shared_ptr<spdlog::logger> log);
+  // What the next jobs decide with (the rules file's [classification]).
+  struct AnalysisRules {
+    pipeline::ClassificationRules classification;
+    FolderOptions options;
+  };
+
+  JobRunner(storage::Archive& archive, unsigned workers, AnalysisRules rules, std::shared_ptr<spdlog::logger> log);
   ~JobRunner();  // stops: running jobs finish first
   JobRunner(const JobRunner&) = delete;
   JobRunner& operator=(const JobRunner&) = delete;
 
   void wake();  // thread-safe: a job was queued
 
+  // Thread-safe; a running job keeps the rules it started with.
+  void set_rules(AnalysisRules rules);
+
  private:
   void work();
   bool run_one();
 
   storage::Archive& archive_;
+  std::shared_ptr<const AnalysisRules> rules_;
   std::shared_ptr<spdlog::logger> log_;
   std::mutex mutex_;
   std::condition_variable wakeup_;

@@ -27,6 +27,14 @@
 namespace rtpof::app {
 namespace {
 
+JobRunner::AnalysisRules analysis_rules(const rules::NodeConfig& config) {
+  JobRunner::AnalysisRules rules;
+  rules.classification.in_field_min_v95_pct = config.in_field_min_v95_pct;
+  rules.classification.marginal_min_v95_pct = config.marginal_min_v95_pct;
+  if (config.reference_dose_gy > 0) rules.options.reference_dose_gy = config.reference_dose_gy;
+  return rules;
+}
+
 scp::ListenerOptions listener_options(const rules::NodeConfig& config) {
   scp::ListenerOptions options;
   options.ae_title = config.ae_title;
@@ -80,7 +88,7 @@ int serve_command(const Arguments& args) {
     boost::asio::io_context io;
     const int requeued = archive.index().requeue_running_jobs();
     if (requeued > 0) log->info("{} job(s) left running by the last run are queued again", requeued);
-    JobRunner runner(archive, config.job_workers, log);
+    JobRunner runner(archive, config.job_workers, analysis_rules(config), log);
     rules::CaseScheduler scheduler(io, archive.index(),
                                    std::chrono::milliseconds(static_cast<long>(config.stable_age_s * 1000)), log,
                                    [&runner] { runner.wake(); });
@@ -114,6 +122,26 @@ int serve_command(const Arguments& args) {
                 config.shutdown_grace_s, listener.active_associations());
       listener.request_stop();
     });
+    // SIGHUP: read the rules again. A valid file takes effect for the next decisions; an invalid one is
+    // refused with its reason and the rules in force stay. (Listener settings need a restart.)
+    boost::asio::signal_set hangup(io, SIGHUP);
+    std::function<void()> arm_hangup = [&] {
+      hangup.async_wait([&](const boost::system::error_code& error, int) {
+        if (error) return;
+        try {
+          const rules::NodeConfig fresh = node_config_from(cl);
+          runner.set_rules(analysis_rules(fresh));
+          log->info("rules reloaded on SIGHUP: in-field V95 >= {}, marginal V95 >= {}, reference dose {}",
+                    fresh.in_field_min_v95_pct, fresh.marginal_min_v95_pct,
+                    fresh.reference_dose_gy > 0 ? std::to_string(fresh.reference_dose_gy) + " Gy" : "from the RTPLAN");
+        } catch (const std::exception& e) {
+          log->error("rules NOT reloaded on SIGHUP, the previous rules stay: {}; fix the file and send SIGHUP again",
+                     e.what());
+        }
+        arm_hangup();
+      });
+    };
+    arm_hangup();
     boost::asio::steady_timer stats_timer(io);
     std::function<void()> arm_stats = [&] {
       if (config.stats_interval_s == 0) return;

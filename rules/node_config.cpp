@@ -173,6 +173,13 @@ NodeConfig load_node_config(const std::filesystem::path& file) {
       t.integer("job_workers", config.job_workers, 1, 64);
       t.finish();
     }
+    if (const auto* node = top.take("classification")) {
+      TableReader t(as_table(node, "classification"), "classification");
+      t.number("in_field_min_v95_pct", config.in_field_min_v95_pct, 0, 100);
+      t.number("marginal_min_v95_pct", config.marginal_min_v95_pct, 0, 100);
+      t.number("reference_dose_gy", config.reference_dose_gy, 0, 1000);
+      t.finish();
+    }
     read_array_of_tables(top, "peers", config.peers, [](TableReader& t, const toml::node& node) {
       PeerConfig peer;
       t.text("ae_title", peer.ae_title);
@@ -208,6 +215,10 @@ void validate(const NodeConfig& config) {
   for (const auto& destination : config.destinations)
     if (!is_valid_ae_title(destination.ae_title))
       throw ConfigError("destinations: \"" + destination.ae_title + "\" is not a valid AE title");
+  if (config.marginal_min_v95_pct > config.in_field_min_v95_pct)
+    throw ConfigError("classification.marginal_min_v95_pct (" + std::to_string(config.marginal_min_v95_pct) +
+                      ") must not exceed classification.in_field_min_v95_pct (" +
+                      std::to_string(config.in_field_min_v95_pct) + ")");
   if (!config.accept_any_caller && config.peers.empty())
     throw ConfigError("node.accept_any_caller is false but no [[peers]] are configured: no one could send to this node");
 }

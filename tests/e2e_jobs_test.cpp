@@ -7,7 +7,10 @@
 #include <dcmtk/dcmdata/dcdeftag.h>
 #include <nlohmann/json.hpp>
 
+#include <signal.h>
+
 #include <algorithm>
+#include <fstream>
 #include <chrono>
 #include <random>
 #include <thread>
@@ -192,6 +195,36 @@ TEST_F(NodeJobs, AJobInterruptedByKillRunsAgainAfterTheRestart) {
   EXPECT_EQ(after[0].state, "done");
   EXPECT_EQ(after[0].attempts, 2);
   EXPECT_NE(node_->log().find("1 job(s) left running by the last run are queued again"), std::string::npos);
+}
+
+// SIGHUP: a broken rules file is refused with its reason and the old thresholds stay; a valid one's
+// thresholds decide the next job (here in-field from V95 >= 40, so a V95 of 50 becomes in-field).
+TEST_F(NodeJobs, SighupReloadsValidRulesAndKeepsTheOldOnesOnAnError) {
+  const fs::path config = write_config("[node]\naccept_any_caller = true\n[classification]\nin_field_min_v95_pct = 95\n");
+  start_node({"--config", config.string(), "--stable-age", "1"});
+  std::ofstream(config) << "[node]\naccept_any_caller = true\n[classification]\nin_field_min_v95_pct = \"high\"\n";
+  node_->send_signal(SIGHUP);
+  const auto wait_for_log = [&](const std::string& text) {
+    const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
+    while (node_->log().find(text) == std::string::npos && std::chrono::steady_clock::now() < deadline)
+      std::this_thread::sleep_for(std::chrono::milliseconds(50));
+    return node_->log().find(text) != std::string::npos;
+  };
+  ASSERT_TRUE(wait_for_log("rules NOT reloaded on SIGHUP, the previous rules stay")) << node_->log();
+  EXPECT_NE(node_->log().find("in_field_min_v95_pct"), std::string::npos) << "the reason names the key";
+
+  const phantom::PhantomFiles first = patient("marginal", true, 61);
+  send(all_files(first), "a");
+  ASSERT_TRUE(wait_for_done(1)) << node_->log();
+  EXPECT_EQ(json::parse(jobs()[0].result)["recurrences"][0]["class"], "marginal");
+
+  std::ofstream(config) << "[node]\naccept_any_caller = true\n[classification]\nin_field_min_v95_pct = 40\n";
+  node_->send_signal(SIGHUP);
+  ASSERT_TRUE(wait_for_log("rules reloaded on SIGHUP: in-field V95 >= 40")) << node_->log();
+  const phantom::PhantomFiles second = patient("marginal", true, 62);
+  send(all_files(second), "b");
+  ASSERT_TRUE(wait_for_done(2)) << node_->log();
+  EXPECT_EQ(json::parse(jobs()[1].result)["recurrences"][0]["class"], "in-field");
 }
 
 }  // namespace

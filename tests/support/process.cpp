@@ -109,6 +109,10 @@ int NodeProcess::stop(std::chrono::seconds timeout) {
   return code;
 }
 
+void NodeProcess::send_signal(int signal_number) {
+  if (pid_ > 0) ::kill(pid_, signal_number);
+}
+
 void NodeProcess::kill_hard() {
   if (pid_ <= 0) return;
   ::kill(pid_, SIGKILL);

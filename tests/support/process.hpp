@@ -33,6 +33,7 @@ class NodeProcess {
   // SIGTERM and wait; returns the exit code (or -signal).
   int stop(std::chrono::seconds timeout = std::chrono::seconds(40));
   void kill_hard();  // SIGKILL, as a crash would
+  void send_signal(int signal_number);  // e.g. SIGHUP
   std::string log() const;
   int port() const { return port_; }
   bool echo(const std::string& called_ae = "RTPOF", const std::string& calling_ae = "ECHOSCU") const;
