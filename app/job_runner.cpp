@@ -97,9 +97,11 @@ bool JobRunner::run_one() {
     const std::string json = analysis_json(assembled, result, job->patient).dump();
     index.finish_job(job->id, true, "", stages, json, storage::utc_iso8601());
     std::string classes;
-    for (const auto& r : result.recurrences)
-      classes += (classes.empty() ? "" : ", ") + r.roi + " " + pipeline::to_string(r.miss_class) +
-                 " (V95 " + std::to_string(r.v95_pct).substr(0, 5) + " %)";
+    for (const auto& r : result.recurrences) {
+      char figure[64];
+      std::snprintf(figure, sizeof figure, " (V95 %.2f %%%s)", r.v95_pct, r.borderline ? ", borderline" : "");
+      classes += (classes.empty() ? "" : ", ") + r.roi + " " + pipeline::to_string(r.miss_class) + figure;
+    }
     log_->info("job {} done in {} ms: {}{}", job->id, ms_since(started), classes,
                assembled.registration.quality && assembled.registration.quality->doubtful ? "; REGISTRATION DOUBTFUL" : "");
   } catch (const std::exception& e) {
