@@ -32,6 +32,11 @@ JobRunner::AnalysisRules analysis_rules(const rules::NodeConfig& config) {
   rules.classification.in_field_min_v95_pct = config.in_field_min_v95_pct;
   rules.classification.marginal_min_v95_pct = config.marginal_min_v95_pct;
   if (config.reference_dose_gy > 0) rules.options.reference_dose_gy = config.reference_dose_gy;
+  pipeline::RoiPatterns& patterns = rules.options.patterns;
+  if (!config.recurrence_pattern.empty()) patterns.recurrence = config.recurrence_pattern;
+  if (!config.ctv_pattern.empty()) patterns.ctv = config.ctv_pattern;
+  if (!config.gtv_primary_pattern.empty()) patterns.gtv_primary = config.gtv_primary_pattern;
+  if (!config.gtv_nodal_pattern.empty()) patterns.gtv_nodal = config.gtv_nodal_pattern;
   return rules;
 }
 

@@ -5,6 +5,7 @@
 #include <cmath>
 #include <limits>
 #include <map>
+#include <regex>
 #include <set>
 #include <sstream>
 
@@ -180,6 +181,14 @@ NodeConfig load_node_config(const std::filesystem::path& file) {
       t.number("reference_dose_gy", config.reference_dose_gy, 0, 1000);
       t.finish();
     }
+    if (const auto* node = top.take("roi_names")) {
+      TableReader t(as_table(node, "roi_names"), "roi_names");
+      t.text("recurrence", config.recurrence_pattern);
+      t.text("ctv", config.ctv_pattern);
+      t.text("gtv_primary", config.gtv_primary_pattern);
+      t.text("gtv_nodal", config.gtv_nodal_pattern);
+      t.finish();
+    }
     read_array_of_tables(top, "peers", config.peers, [](TableReader& t, const toml::node& node) {
       PeerConfig peer;
       t.text("ae_title", peer.ae_title);
@@ -215,6 +224,17 @@ void validate(const NodeConfig& config) {
   for (const auto& destination : config.destinations)
     if (!is_valid_ae_title(destination.ae_title))
       throw ConfigError("destinations: \"" + destination.ae_title + "\" is not a valid AE title");
+  for (const auto& [key, pattern] : {std::pair<const char*, const std::string*>{"recurrence", &config.recurrence_pattern},
+                                     {"ctv", &config.ctv_pattern},
+                                     {"gtv_primary", &config.gtv_primary_pattern},
+                                     {"gtv_nodal", &config.gtv_nodal_pattern}}) {
+    try {
+      std::regex(*pattern, std::regex::ECMAScript | std::regex::icase);
+    } catch (const std::regex_error& e) {
+      throw ConfigError(std::string("roi_names.") + key + " \"" + *pattern + "\" is not a valid regular expression: " +
+                        e.what());
+    }
+  }
   if (config.marginal_min_v95_pct > config.in_field_min_v95_pct)
     throw ConfigError("classification.marginal_min_v95_pct (" + std::to_string(config.marginal_min_v95_pct) +
                       ") must not exceed classification.in_field_min_v95_pct (" +

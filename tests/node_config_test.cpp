@@ -106,3 +106,24 @@ TEST(NodeConfig, DestinationFlag) {
   EXPECT_THROW(parse_destination("PACS@host:0"), ConfigError);
   EXPECT_THROW(parse_destination("WAY_TOO_LONG_AE_TITLE@host:104"), ConfigError);
 }
+
+TEST(NodeConfig, RulesForClassificationAndRoiNamesAreValidated) {
+  TempDir dir;
+  std::ofstream(dir / "rtpof.toml") << "[node]\naccept_any_caller = true\n[classification]\nin_field_min_v95_pct = 90\n"
+                                       "reference_dose_gy = 66\n[roi_names]\nctv = \"ctv_hr.*\"\n[matching]\njob_workers = 2\n";
+  const NodeConfig c = load_node_config(dir / "rtpof.toml");
+  EXPECT_EQ(c.in_field_min_v95_pct, 90);
+  EXPECT_EQ(c.marginal_min_v95_pct, 20);
+  EXPECT_EQ(c.reference_dose_gy, 66);
+  EXPECT_EQ(c.ctv_pattern, "ctv_hr.*");
+  EXPECT_TRUE(c.recurrence_pattern.empty());
+  EXPECT_EQ(c.job_workers, 2u);
+
+  const std::string regex = error_of("[node]\naccept_any_caller = true\n[roi_names]\nctv = \"ctv[\"\n");
+  EXPECT_NE(regex.find("roi_names.ctv \"ctv[\" is not a valid regular expression"), std::string::npos) << regex;
+  const std::string order =
+      error_of("[node]\naccept_any_caller = true\n[classification]\nin_field_min_v95_pct = 50\nmarginal_min_v95_pct = 60\n");
+  EXPECT_NE(order.find("classification.marginal_min_v95_pct"), std::string::npos) << order;
+  const std::string range = error_of("[node]\naccept_any_caller = true\n[classification]\nin_field_min_v95_pct = 120\n");
+  EXPECT_NE(range.find("classification.in_field_min_v95_pct"), std::string::npos) << range;
+}
