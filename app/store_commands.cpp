@@ -41,12 +41,25 @@ int status_command(const Arguments& args) {
                 << j.inputs.size() << ",\"stages\":\"" << j.stages << "\"}";
       first_job = false;
     }
+    std::cout << "],\"cases\":[";
+    bool first_case = true;
+    for (const auto& d : index.decisions()) {
+      std::string detail;
+      for (char ch : d.detail) detail += ch == '"' || ch == '\\' ? std::string("\\") + ch : std::string(1, ch);
+      std::cout << (first_case ? "" : ",") << "{\"patient\":\"" << d.patient << "\",\"state\":\"" << d.state
+                << "\",\"detail\":\"" << detail << "\",\"decided_at\":\"" << d.decided_at << "\"}";
+      first_case = false;
+    }
     std::cout << "]}\n";
   } else {
     std::cout << "data dir   " << std::filesystem::absolute(config.data_dir).string() << "\n"
               << "patients   " << c.patients << "\nstudies    " << c.studies << "\nseries     " << c.series
               << "\ninstances  " << c.instances << " (" << c.bytes / 1000000.0 << " MB)\n";
     for (const auto& [modality, n] : c.instances_by_modality) std::cout << "  " << modality << "  " << n << "\n";
+    const auto decisions = index.decisions();
+    std::cout << "cases      " << decisions.size() << "\n";
+    for (const auto& d : decisions)
+      std::cout << "  patient " << d.patient << "  " << d.state << "  " << d.detail << "  (" << d.decided_at << ")\n";
     const auto jobs = index.jobs();
     std::cout << "jobs       " << jobs.size() << "\n";
     for (const auto& j : jobs)

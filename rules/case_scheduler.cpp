@@ -58,12 +58,15 @@ void CaseScheduler::decide(const std::string& pseudonym) {
   const CaseMatch match = match_case(index_.rows_of_patient(pseudonym));
   if (!match.complete) {
     const std::string waiting = joined(match.missing);
-    if (last_waiting_[pseudonym] != waiting)
+    if (last_waiting_[pseudonym] != waiting) {
       log_->info("patient {}: case waiting: {}", pseudonym, waiting);
+      index_.record_decision(pseudonym, "waiting", waiting, storage::utc_iso8601());
+    }
     last_waiting_[pseudonym] = waiting;
     return;
   }
   last_waiting_.erase(pseudonym);
+  index_.record_decision(pseudonym, "complete", "inputs " + match.inputs_digest, storage::utc_iso8601());
   for (const auto& note : match.notes) log_->info("patient {}: {}", pseudonym, note);
   const auto job = index_.record_case(pseudonym, match.inputs_digest, roles_of(match), storage::utc_iso8601());
   if (!job) {

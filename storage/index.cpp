@@ -72,6 +72,15 @@ CREATE TABLE jobs(
 CREATE INDEX jobs_state ON jobs(state);
 )sql";
 
+// Version 3: the scheduler's last decision per patient, so that `rtpof status` can say what a case waits for.
+const char* const schema_v3 = R"sql(
+CREATE TABLE patient_decisions(
+  patient TEXT PRIMARY KEY,
+  state TEXT NOT NULL,
+  detail TEXT NOT NULL,
+  decided_at TEXT NOT NULL);
+)sql";
+
 // "role uid" per line, the inputs of a case as stored.
 std::string encode_inputs(const std::vector<std::pair<std::string, std::string>>& inputs) {
   std::string text;
@@ -156,6 +165,12 @@ Index::Index(const std::filesystem::path& database_file) {
       SQLite::Transaction transaction(*db_);
       db_->exec(schema_v2);
       db_->exec("PRAGMA user_version=2");
+      transaction.commit();
+    }
+    if (version < 3) {
+      SQLite::Transaction transaction(*db_);
+      db_->exec(schema_v3);
+      db_->exec("PRAGMA user_version=3");
       transaction.commit();
     }
   } catch (const SQLite::Exception& e) {
@@ -384,6 +399,29 @@ std::vector<JobRow> Index::jobs() {
   SQLite::Statement q(*db_, std::string(job_columns) + "ORDER BY jobs.id");
   std::vector<JobRow> out;
   while (q.executeStep()) out.push_back(job_of(q));
+  return out;
+}
+
+void Index::record_decision(const std::string& pseudonym, const std::string& state, const std::string& detail,
+                            const std::string& now) {
+  std::lock_guard lock(mutex_);
+  SQLite::Statement q(*db_, "INSERT INTO patient_decisions(patient, state, detail, decided_at) VALUES(?,?,?,?) "
+                            "ON CONFLICT(patient) DO UPDATE SET state=excluded.state, detail=excluded.detail, "
+                            "decided_at=excluded.decided_at");
+  q.bind(1, pseudonym);
+  q.bind(2, state);
+  q.bind(3, detail);
+  q.bind(4, now);
+  q.exec();
+}
+
+std::vector<Index::PatientDecision> Index::decisions() {
+  std::lock_guard lock(mutex_);
+  SQLite::Statement q(*db_, "SELECT patient, state, detail, decided_at FROM patient_decisions ORDER BY patient");
+  std::vector<PatientDecision> out;
+  while (q.executeStep())
+    out.push_back({q.getColumn(0).getString(), q.getColumn(1).getString(), q.getColumn(2).getString(),
+                   q.getColumn(3).getString()});
   return out;
 }
 

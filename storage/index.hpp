@@ -57,7 +57,7 @@ struct JobRow {
 
 class Index {
  public:
-  static constexpr int current_schema_version = 2;
+  static constexpr int current_schema_version = 3;
 
   // Opens (creating or migrating) the index; throws std::runtime_error naming the file on failure,
   // or when the file was written by a newer rtpof.
@@ -95,6 +95,14 @@ class Index {
   // At start-up: jobs left running by a process that died are pending again. Returns how many.
   int requeue_running_jobs();
   std::vector<JobRow> jobs();
+
+  // The scheduler's last decision per patient ("waiting" with what is missing, or "complete"), for status.
+  struct PatientDecision {
+    std::string patient, state, detail, decided_at;
+  };
+  void record_decision(const std::string& pseudonym, const std::string& state, const std::string& detail,
+                       const std::string& now);
+  std::vector<PatientDecision> decisions();
 
  private:
   std::mutex mutex_;

@@ -139,10 +139,14 @@ TEST_F(NodeJobs, AMissingDoseIsNamedOnceAndItsArrivalStartsTheJob) {
   EXPECT_TRUE(jobs().empty());
   const std::string waiting = "case waiting: no RTDOSE has arrived (RTPLAN " + string_of(p.plan.rtplan, DCM_SOPInstanceUID);
   EXPECT_EQ(occurrences(node_->log(), waiting), 1u) << node_->log();
+  const auto status = [&] { return run({rtpof_binary().string(), "status", "--data-dir", data_dir().string()}).output; };
+  EXPECT_NE(status().find("  waiting  no RTDOSE has arrived"), std::string::npos) << status();
 
   send({p.plan.rtdose}, "c");
   ASSERT_TRUE(wait_for_done(1)) << node_->log();
   EXPECT_EQ(jobs().size(), 1u);
+  EXPECT_NE(status().find("  complete  inputs "), std::string::npos) << status();
+  EXPECT_NE(status().find("  done  attempts 1"), std::string::npos) << status();
 }
 
 TEST_F(NodeJobs, AResentObjectMakesNoJobACorrectedRecurrenceMakesANewVersion) {
