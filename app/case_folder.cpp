@@ -56,7 +56,7 @@ void assemble_case(const std::vector<fs::path>& files, const FolderOptions& opti
     try {
       const storage::InstanceAttributes a = storage::read_instance_attributes(object.dataset());
       rows.push_back({a.sop_instance_uid, a.sop_class_uid, a.study_instance_uid, a.series_instance_uid, a.modality,
-                      a.frame_of_reference_uid, a.references, "", ""});
+                      a.frame_of_reference_uid, a.references, "", "", a.rt_status});
       by_uid[a.sop_instance_uid] = &object;
       if (out.patient_id.empty()) out.patient_id = a.patient_id, out.issuer = a.issuer_of_patient_id;
     } catch (const storage::IngestError& e) {

@@ -27,6 +27,12 @@
 namespace rtpof::app {
 namespace {
 
+rules::MatchRules match_rules(const rules::NodeConfig& config) {
+  rules::MatchRules rules;
+  rules.take_latest_of_several_doses = config.several_plan_doses == "latest";
+  return rules;
+}
+
 JobRunner::AnalysisRules analysis_rules(const rules::NodeConfig& config) {
   JobRunner::AnalysisRules rules;
   rules.classification.in_field_min_v95_pct = config.in_field_min_v95_pct;
@@ -95,8 +101,8 @@ int serve_command(const Arguments& args) {
     if (requeued > 0) log->info("{} job(s) left running by the last run are queued again", requeued);
     JobRunner runner(archive, config.job_workers, analysis_rules(config), log);
     rules::CaseScheduler scheduler(io, archive.index(),
-                                   std::chrono::milliseconds(static_cast<long>(config.stable_age_s * 1000)), log,
-                                   [&runner] { runner.wake(); });
+                                   std::chrono::milliseconds(static_cast<long>(config.stable_age_s * 1000)),
+                                   match_rules(config), log, [&runner] { runner.wake(); });
     archive.on_stored([&scheduler](const storage::IngestOutcome& stored) { scheduler.instance_stored(stored.pseudonym); });
     scheduler.check_all();
     runner.wake();
@@ -136,6 +142,7 @@ int serve_command(const Arguments& args) {
         try {
           const rules::NodeConfig fresh = node_config_from(cl);
           runner.set_rules(analysis_rules(fresh));
+          scheduler.set_rules(match_rules(fresh));
           log->info("rules reloaded on SIGHUP: in-field V95 >= {}, marginal V95 >= {}, reference dose {}",
                     fresh.in_field_min_v95_pct, fresh.marginal_min_v95_pct,
                     fresh.reference_dose_gy > 0 ? std::to_string(fresh.reference_dose_gy) + " Gy" : "from the RTPLAN");

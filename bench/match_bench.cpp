@@ -22,7 +22,7 @@ std::vector<IndexedInstance> patient(int p, std::mt19937& rng) {
   std::vector<IndexedInstance> rows;
   auto add = [&](const std::string& uid, const char* sop_class, const std::string& series, const char* modality,
                  const std::string& frame, std::vector<rtpof::storage::ReferencedUid> refs) {
-    rows.push_back({uid, sop_class, root + "0", series, modality, frame, std::move(refs), "2026-11-26T10:00:00", "d"});
+    rows.push_back({uid, sop_class, root + "0", series, modality, frame, std::move(refs), "2026-11-26T10:00:00", "d", ""});
   };
   for (int k = 0; k < 120; ++k) add(ct_series + "." + std::to_string(k), "1.2.840.10008.5.1.4.1.1.2", ct_series, "CT", ct_frame, {});
   for (int k = 0; k < 100; ++k) add(mr_series + "." + std::to_string(k), "1.2.840.10008.5.1.4.1.1.4", mr_series, "MR", mr_frame, {});

@@ -88,20 +88,36 @@ CaseMatch match_case(const std::vector<IndexedInstance>& all, const MatchRules& 
     for (const IndexedInstance* p : plans)
       if (std::any_of(doses.begin(), doses.end(), [&](const IndexedInstance* d) { return has_ref(*d, "rtplan", p->sop_instance_uid); }))
         dosed.push_back(p);
-    plan = latest(dosed.empty() ? plans : dosed);
+    std::vector<const IndexedInstance*>& pool = dosed.empty() ? plans : dosed;
+    std::vector<const IndexedInstance*> approved;
+    for (const IndexedInstance* p : pool)
+      if (p->rt_status == "APPROVED") approved.push_back(p);
+    plan = latest(approved.empty() ? pool : approved);
+    if (plan && pool.size() > 1)
+      match.notes.push_back(std::to_string(pool.size()) + " candidate RTPLANs; " + plan->sop_instance_uid + " chosen (" +
+                            (approved.empty() ? "none approved, the latest" : "approved, the latest of those") + ")");
   }
   const IndexedInstance* dose = nullptr;
   if (plan) {
     std::vector<const IndexedInstance*> candidates;
     for (const IndexedInstance* d : doses)
       if (has_ref(*d, "rtplan", plan->sop_instance_uid)) candidates.push_back(d);
-    dose = latest(candidates);
-    if (!dose)
+    std::vector<const IndexedInstance*> multi_plan;
+    for (const IndexedInstance* d : candidates)
+      if (d->rt_status == "MULTI_PLAN") multi_plan.push_back(d);
+    dose = latest(multi_plan.empty() ? candidates : multi_plan);
+    if (!dose) {
       match.missing.push_back(doses.empty() ? "no RTDOSE has arrived (RTPLAN " + plan->sop_instance_uid + " waits for its dose)"
                                             : "no RTDOSE references RTPLAN " + plan->sop_instance_uid);
-    else if (candidates.size() > 1)
-      match.notes.push_back(std::to_string(candidates.size()) + " RTDOSE objects reference RTPLAN " +
-                              plan->sop_instance_uid + "; the latest, " + dose->sop_instance_uid + ", is used");
+    } else if (multi_plan.empty() && candidates.size() > 1) {
+      if (rules.take_latest_of_several_doses)
+        match.notes.push_back(std::to_string(candidates.size()) + " RTDOSE objects reference RTPLAN " +
+                              plan->sop_instance_uid + "; the latest, " + dose->sop_instance_uid + ", is used (rule)");
+      else
+        match.missing.push_back(std::to_string(candidates.size()) + " RTDOSE objects reference RTPLAN " +
+                                plan->sop_instance_uid + " and none is MULTI_PLAN; send the course's total dose, or set "
+                                "[matching] several_plan_doses = \"latest\"");
+    }
   } else if (!doses.empty()) {
     dose = latest(doses);
     const auto planned = refs(*dose, "rtplan");

@@ -14,9 +14,11 @@ namespace rtpof::rules {
 using IndexedInstance = storage::IndexedRow;
 
 struct MatchRules {
-  // When several plans could be the one: approved ones first is applied by the loader (approval is not
-  // indexed yet); here the latest received wins, or the first whose SOP Instance UID a rule names.
+  // When several plans could be the one: the named one; else approved before unapproved, then the latest.
   std::optional<std::string> plan_uid;
+  // Several PLAN doses reference the chosen plan and none is MULTI_PLAN: refuse (the case waits, saying
+  // why) or take the latest. Summing them on one grid is not built yet.
+  bool take_latest_of_several_doses = false;
 };
 
 struct CaseMatch {

@@ -27,8 +27,13 @@ std::string joined(const std::vector<std::string>& lines) {
 }  // namespace
 
 CaseScheduler::CaseScheduler(boost::asio::io_context& io, storage::Index& index, std::chrono::milliseconds stable_age,
-                             std::shared_ptr<spdlog::logger> log, std::function<void()> job_created)
-    : io_(io), index_(index), stable_age_(stable_age), log_(std::move(log)), job_created_(std::move(job_created)) {}
+                             MatchRules rules, std::shared_ptr<spdlog::logger> log, std::function<void()> job_created)
+    : io_(io),
+      index_(index),
+      stable_age_(stable_age),
+      rules_(std::move(rules)),
+      log_(std::move(log)),
+      job_created_(std::move(job_created)) {}
 
 void CaseScheduler::instance_stored(const std::string& pseudonym) {
   boost::asio::post(io_, [this, pseudonym] { arm(pseudonym); });
@@ -55,7 +60,7 @@ void CaseScheduler::arm(const std::string& pseudonym) {
 
 void CaseScheduler::decide(const std::string& pseudonym) {
   timers_.erase(pseudonym);
-  const CaseMatch match = match_case(index_.rows_of_patient(pseudonym));
+  const CaseMatch match = match_case(index_.rows_of_patient(pseudonym), rules_);
   if (!match.complete) {
     const std::string waiting = joined(match.missing);
     if (last_waiting_[pseudonym] != waiting) {

@@ -26,7 +26,10 @@ namespace rtpof::rules {
 class CaseScheduler {
  public:
   CaseScheduler(boost::asio::io_context& io, storage::Index& index, std::chrono::milliseconds stable_age,
-                std::shared_ptr<spdlog::logger> log, std::function<void()> job_created);
+                MatchRules rules, std::shared_ptr<spdlog::logger> log, std::function<void()> job_created);
+
+  // On the io_context's thread (e.g. from its SIGHUP handler): the rules of the next decisions.
+  void set_rules(MatchRules rules) { rules_ = std::move(rules); }
 
   // Thread-safe (called from association threads): re-arms the patient's timer.
   void instance_stored(const std::string& pseudonym);
@@ -41,6 +44,7 @@ class CaseScheduler {
   boost::asio::io_context& io_;
   storage::Index& index_;
   std::chrono::milliseconds stable_age_;
+  MatchRules rules_;
   std::shared_ptr<spdlog::logger> log_;
   std::function<void()> job_created_;
   std::map<std::string, std::unique_ptr<boost::asio::steady_timer>> timers_;

@@ -72,13 +72,16 @@ CREATE TABLE jobs(
 CREATE INDEX jobs_state ON jobs(state);
 )sql";
 
-// Version 3: the scheduler's last decision per patient, so that `rtpof status` can say what a case waits for.
+// Version 3: the scheduler's last decision per patient, so that `rtpof status` can say what a case waits
+// for; and what matching weighs between candidates (plan approval, dose summation type). Instances indexed
+// by version 2 have it empty until `rtpof reindex`.
 const char* const schema_v3 = R"sql(
 CREATE TABLE patient_decisions(
   patient TEXT PRIMARY KEY,
   state TEXT NOT NULL,
   detail TEXT NOT NULL,
   decided_at TEXT NOT NULL);
+ALTER TABLE instances ADD COLUMN rt_status TEXT NOT NULL DEFAULT '';
 )sql";
 
 // "role uid" per line, the inputs of a case as stored.
@@ -209,13 +212,13 @@ void Index::put(const InstanceAttributes& a, const std::string& pseudonym, const
                 a.series_instance_uid);
   SQLite::Statement insert(*db_, R"sql(
     INSERT INTO instances(sop_instance_uid, sop_class_uid, series, frame_of_reference_uid, path, size_bytes,
-                          content_sha256, received_at, calling_ae)
-    VALUES(?,?,?,?,?,?,?,?,?)
+                          content_sha256, received_at, calling_ae, rt_status)
+    VALUES(?,?,?,?,?,?,?,?,?,?)
     ON CONFLICT(sop_instance_uid) DO UPDATE SET
       sop_class_uid=excluded.sop_class_uid, series=excluded.series,
       frame_of_reference_uid=excluded.frame_of_reference_uid, path=excluded.path,
       size_bytes=excluded.size_bytes, content_sha256=excluded.content_sha256,
-      received_at=excluded.received_at, calling_ae=excluded.calling_ae)sql");
+      received_at=excluded.received_at, calling_ae=excluded.calling_ae, rt_status=excluded.rt_status)sql");
   insert.bind(1, a.sop_instance_uid);
   insert.bind(2, a.sop_class_uid);
   insert.bind(3, static_cast<int64_t>(series));
@@ -225,6 +228,7 @@ void Index::put(const InstanceAttributes& a, const std::string& pseudonym, const
   insert.bind(7, file.content_sha256);
   insert.bind(8, file.received_at);
   insert.bind(9, file.calling_ae);
+  insert.bind(10, a.rt_status);
   insert.exec();
   SQLite::Statement id_query(*db_, "SELECT id FROM instances WHERE sop_instance_uid = ?");
   id_query.bind(1, a.sop_instance_uid);
@@ -298,7 +302,7 @@ std::vector<IndexedRow> Index::rows_of_patient(const std::string& pseudonym) {
   SQLite::Statement q(*db_, R"sql(
     SELECT instances.id, instances.sop_instance_uid, instances.sop_class_uid, studies.uid, series.uid,
            series.modality, instances.frame_of_reference_uid, instances.received_at,
-           instances.size_bytes || ':' || instances.content_sha256
+           instances.size_bytes || ':' || instances.content_sha256, instances.rt_status
     FROM instances JOIN series ON series.id = instances.series JOIN studies ON studies.id = series.study
          JOIN patients ON patients.id = studies.patient
     WHERE patients.pseudonym = ? ORDER BY instances.id)sql");
@@ -309,7 +313,7 @@ std::vector<IndexedRow> Index::rows_of_patient(const std::string& pseudonym) {
     by_id[q.getColumn(0).getInt64()] = rows.size();
     rows.push_back({q.getColumn(1).getString(), q.getColumn(2).getString(), q.getColumn(3).getString(),
                     q.getColumn(4).getString(), q.getColumn(5).getString(), q.getColumn(6).getString(), {},
-                    q.getColumn(7).getString(), q.getColumn(8).getString()});
+                    q.getColumn(7).getString(), q.getColumn(8).getString(), q.getColumn(9).getString()});
   }
   SQLite::Statement r(*db_, R"sql(
     SELECT instance_references.instance, instance_references.kind, instance_references.uid

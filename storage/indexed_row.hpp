@@ -13,6 +13,7 @@ struct IndexedRow {
   std::vector<ReferencedUid> references;
   std::string received_at;     // ISO 8601, orders "latest"
   std::string content_digest;  // changes when the content does (size and hash): a corrected object
+  std::string rt_status;       // RTPLAN ApprovalStatus, RTDOSE DoseSummationType; else empty
 };
 
 }  // namespace rtpof::storage

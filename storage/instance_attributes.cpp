@@ -111,7 +111,9 @@ InstanceAttributes read_instance_attributes(DcmDataset& dataset) {
   if (sop == UID_RTDoseStorage) {
     reader.add_references(refs, "rtplan", {DCM_ReferencedRTPlanSequence}, DCM_ReferencedSOPInstanceUID);
     reader.add_references(refs, "rtstruct", {DCM_ReferencedStructureSetSequence}, DCM_ReferencedSOPInstanceUID);
+    a.rt_status = get_string(dataset, DCM_DoseSummationType);
   } else if (sop == UID_RTPlanStorage || sop == UID_RTIonPlanStorage) {
+    a.rt_status = get_string(dataset, DCM_ApprovalStatus);
     reader.add_references(refs, "rtstruct", {DCM_ReferencedStructureSetSequence}, DCM_ReferencedSOPInstanceUID);
     reader.add_references(refs, "rtdose", {DCM_ReferencedDoseSequence}, DCM_ReferencedSOPInstanceUID);
   } else if (sop == UID_RTStructureSetStorage) {

@@ -24,6 +24,8 @@ struct InstanceAttributes {
   std::string modality;
   std::string frame_of_reference_uid;  // empty when the object has none (RTPLAN, SR)
   std::vector<ReferencedUid> references;
+  // What matching weighs between candidates: an RTPLAN's ApprovalStatus, an RTDOSE's DoseSummationType.
+  std::string rt_status;
 };
 
 // Reads and checks the attributes above. Throws IngestError naming the tag, keyword and instance

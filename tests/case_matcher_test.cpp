@@ -25,7 +25,7 @@ IndexedInstance row_of(const fs::path& file, int order) {
   char received[32];
   std::snprintf(received, sizeof received, "2026-11-26T10:%02d:%02d", order / 60, order % 60);
   return {a.sop_instance_uid, a.sop_class_uid, a.study_instance_uid, a.series_instance_uid, a.modality,
-          a.frame_of_reference_uid, a.references, received, std::to_string(fs::file_size(file))};
+          a.frame_of_reference_uid, a.references, received, std::to_string(fs::file_size(file)), a.rt_status};
 }
 
 class CaseMatcher : public ::testing::Test {
@@ -151,6 +151,49 @@ TEST_F(CaseMatcher, AResentObjectKeepsTheDigestACorrectedRecurrenceChangesIt) {
   for (auto& r : changed)
     if (r.sop_instance_uid == first.rtdose_uid) r.content_digest += "x";
   EXPECT_NE(match_case(changed).inputs_digest, first.inputs_digest);
+}
+
+TEST_F(CaseMatcher, ApprovedPlansComeFirstAndSeveralPlanDosesFollowTheRule) {
+  // A later, unapproved re-plan with its own dose: the approved plan stays the one.
+  std::vector<IndexedInstance> rows = rows_;
+  const IndexedInstance plan = *std::find_if(rows.begin(), rows.end(), [](const auto& r) { return r.sop_class_uid == kPlan; });
+  ASSERT_EQ(plan.rt_status, "APPROVED");
+  IndexedInstance replan = plan;
+  replan.sop_instance_uid += ".7";
+  replan.rt_status = "UNAPPROVED";
+  replan.received_at = "2027-01-01T00:00:00";
+  IndexedInstance redose = *std::find_if(rows.begin(), rows.end(), [](const auto& r) { return r.sop_class_uid == kDose; });
+  redose.sop_instance_uid += ".7";
+  redose.references = {{"rtplan", replan.sop_instance_uid}};
+  rows.push_back(replan);
+  rows.push_back(redose);
+  CaseMatch m = match_case(rows);
+  EXPECT_TRUE(m.complete);
+  EXPECT_EQ(m.rtplan_uid, plan.sop_instance_uid);
+  ASSERT_FALSE(m.notes.empty());
+
+  // A second PLAN dose of the same plan: refused by default, the latest with the rule.
+  std::vector<IndexedInstance> two_doses = rows_;
+  IndexedInstance second = *std::find_if(two_doses.begin(), two_doses.end(), [](const auto& r) { return r.sop_class_uid == kDose; });
+  second.sop_instance_uid += ".8";
+  second.received_at = "2027-01-02T00:00:00";
+  two_doses.push_back(second);
+  m = match_case(two_doses);
+  EXPECT_FALSE(m.complete);
+  ASSERT_EQ(m.missing.size(), 1u);
+  EXPECT_NE(m.missing[0].find("2 RTDOSE objects reference RTPLAN " + plan.sop_instance_uid + " and none is MULTI_PLAN"),
+            std::string::npos) << m.missing[0];
+  MatchRules latest;
+  latest.take_latest_of_several_doses = true;
+  m = match_case(two_doses, latest);
+  EXPECT_TRUE(m.complete);
+  EXPECT_EQ(m.rtdose_uid, second.sop_instance_uid);
+  // A MULTI_PLAN dose among them is the course's dose, whatever the rule.
+  for (auto& r : two_doses)
+    if (r.sop_class_uid == kDose && r.sop_instance_uid != second.sop_instance_uid) r.rt_status = "MULTI_PLAN";
+  m = match_case(two_doses);
+  EXPECT_TRUE(m.complete);
+  EXPECT_NE(m.rtdose_uid, second.sop_instance_uid);
 }
 
 }  // namespace
