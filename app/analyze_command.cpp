@@ -7,6 +7,7 @@
 #include <random>
 
 #include "app/analysis_json.hpp"
+#include "app/analysis_rules.hpp"
 #include "app/case_folder.hpp"
 #include "app/command_line.hpp"
 #include "app/commands.hpp"
@@ -72,11 +73,12 @@ int analyze_command(const Arguments& raw_args) {
   initialise_dcmtk();
   quiet_dcmtk_parser();
   if (cl.positionals().size() != 1) throw UsageError("give exactly one folder: rtpof analyze DIR [--json FILE]");
-  if (cl.has("--config"))
-    throw UsageError("--config: the rules file is not read by analyze yet (issue 7); use --reference-dose");
+  // The rules file's [classification], [roi_names] and [matching] rules, as the node applies them.
+  const AnalysisRules rules =
+      cl.has("--config") ? analysis_rules_from(rules::load_node_config(*cl.value("--config"))) : AnalysisRules{};
   const std::filesystem::path folder = cl.positionals().front();
   if (!std::filesystem::exists(folder)) throw UsageError("no such folder: " + folder.string());
-  FolderOptions options;
+  FolderOptions options = rules.options;
   if (cl.has("--reference-dose")) options.reference_dose_gy = cl.number("--reference-dose", 0.01, 1000, 0);
 
   FolderCase assembled;
@@ -86,7 +88,7 @@ int analyze_command(const Arguments& raw_args) {
     std::cerr << "rtpof analyze: " << e.what() << "\n";
     return 1;
   }
-  const CaseResult result = analyse_case(assembled.inputs);
+  const CaseResult result = analyse_case(assembled.inputs, rules.classification);
   const auto json_to = cl.value("--json");
   const bool json_on_stdout = json_to && *json_to == "-";
   print_table(json_on_stdout ? stderr : stdout, result, assembled);

@@ -63,7 +63,7 @@ void assemble_case(const std::vector<fs::path>& files, const FolderOptions& opti
       out.notes.push_back(std::string("skipped: ") + e.what());
     }
   }
-  const rules::CaseMatch match = rules::match_case(rows);
+  const rules::CaseMatch match = rules::match_case(rows, options.match);
   if (!match.complete) throw IncompleteCase(match.missing);
   out.notes.insert(out.notes.end(), match.notes.begin(), match.notes.end());
   auto objects_of = [&](const std::vector<std::string>& uids) {
@@ -73,7 +73,9 @@ void assemble_case(const std::vector<fs::path>& files, const FolderOptions& opti
   };
 
   const RtPlan plan = load_rt_plan(*by_uid.at(match.rtplan_uid));
-  out.dose = to_course_dose(load_dose_grid(*by_uid.at(match.rtdose_uid)), &plan);
+  std::vector<DoseGrid> doses = {to_course_dose(load_dose_grid(*by_uid.at(match.rtdose_uid)), &plan)};
+  for (const std::string& uid : match.summed_dose_uids) doses.push_back(to_course_dose(load_dose_grid(*by_uid.at(uid)), &plan));
+  out.dose = sum_doses(doses);
   const StructureSet planning = load_structure_set(*by_uid.at(match.rtstruct_uid));
   std::optional<StructureSet> followup;
   std::optional<Segmentation> seg;

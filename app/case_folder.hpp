@@ -13,6 +13,7 @@
 #include "pipeline/dose_grid.hpp"
 #include "pipeline/registration.hpp"
 #include "pipeline/roi_roles.hpp"
+#include "rules/case_matcher.hpp"
 
 namespace rtpof::app {
 
@@ -36,6 +37,7 @@ struct FolderOptions {
   pipeline::RoiPatterns patterns;
   std::size_t points_per_structure = 1'000'000;
   pipeline::AutomaticRegistrationSettings registration;  // used when no REG links the frames
+  rules::MatchRules match;  // which objects form the case (plan choice, several doses)
 };
 
 // Throws IncompleteCase when an object of the chain is missing, pipeline::LoadError when one is broken.

@@ -9,8 +9,7 @@
 #include <thread>
 #include <vector>
 
-#include "app/case_folder.hpp"
-#include "pipeline/case_analysis.hpp"
+#include "app/analysis_rules.hpp"
 
 namespace spdlog {
 class logger;
@@ -23,12 +22,6 @@ namespace rtpof::app {
 
 class JobRunner {
  public:
-  // What the next jobs decide with (the rules file's [classification]).
-  struct AnalysisRules {
-    pipeline::ClassificationRules classification;
-    FolderOptions options;
-  };
-
   JobRunner(storage::Archive& archive, unsigned workers, AnalysisRules rules, std::shared_ptr<spdlog::logger> log);
   ~JobRunner();  // stops: running jobs finish first
   JobRunner(const JobRunner&) = delete;

@@ -14,6 +14,7 @@
 #include <thread>
 
 #include "app/commands.hpp"
+#include "app/analysis_rules.hpp"
 #include "app/dcmtk_runtime.hpp"
 #include "app/job_runner.hpp"
 #include "rules/case_scheduler.hpp"
@@ -26,25 +27,6 @@
 
 namespace rtpof::app {
 namespace {
-
-rules::MatchRules match_rules(const rules::NodeConfig& config) {
-  rules::MatchRules rules;
-  rules.take_latest_of_several_doses = config.several_plan_doses == "latest";
-  return rules;
-}
-
-JobRunner::AnalysisRules analysis_rules(const rules::NodeConfig& config) {
-  JobRunner::AnalysisRules rules;
-  rules.classification.in_field_min_v95_pct = config.in_field_min_v95_pct;
-  rules.classification.marginal_min_v95_pct = config.marginal_min_v95_pct;
-  if (config.reference_dose_gy > 0) rules.options.reference_dose_gy = config.reference_dose_gy;
-  pipeline::RoiPatterns& patterns = rules.options.patterns;
-  if (!config.recurrence_pattern.empty()) patterns.recurrence = config.recurrence_pattern;
-  if (!config.ctv_pattern.empty()) patterns.ctv = config.ctv_pattern;
-  if (!config.gtv_primary_pattern.empty()) patterns.gtv_primary = config.gtv_primary_pattern;
-  if (!config.gtv_nodal_pattern.empty()) patterns.gtv_nodal = config.gtv_nodal_pattern;
-  return rules;
-}
 
 scp::ListenerOptions listener_options(const rules::NodeConfig& config) {
   scp::ListenerOptions options;
@@ -99,10 +81,10 @@ int serve_command(const Arguments& args) {
     boost::asio::io_context io;
     const int requeued = archive.index().requeue_running_jobs();
     if (requeued > 0) log->info("{} job(s) left running by the last run are queued again", requeued);
-    JobRunner runner(archive, config.job_workers, analysis_rules(config), log);
+    JobRunner runner(archive, config.job_workers, analysis_rules_from(config), log);
     rules::CaseScheduler scheduler(io, archive.index(),
                                    std::chrono::milliseconds(static_cast<long>(config.stable_age_s * 1000)),
-                                   match_rules(config), log, [&runner] { runner.wake(); });
+                                   match_rules_from(config), log, [&runner] { runner.wake(); });
     archive.on_stored([&scheduler](const storage::IngestOutcome& stored) { scheduler.instance_stored(stored.pseudonym); });
     scheduler.check_all();
     runner.wake();
@@ -141,8 +123,8 @@ int serve_command(const Arguments& args) {
         if (error) return;
         try {
           const rules::NodeConfig fresh = node_config_from(cl);
-          runner.set_rules(analysis_rules(fresh));
-          scheduler.set_rules(match_rules(fresh));
+          runner.set_rules(analysis_rules_from(fresh));
+          scheduler.set_rules(match_rules_from(fresh));
           log->info("rules reloaded on SIGHUP: in-field V95 >= {}, marginal V95 >= {}, reference dose {}",
                     fresh.in_field_min_v95_pct, fresh.marginal_min_v95_pct,
                     fresh.reference_dose_gy > 0 ? std::to_string(fresh.reference_dose_gy) + " Gy" : "from the RTPLAN");

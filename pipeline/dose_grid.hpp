@@ -55,4 +55,10 @@ DoseGrid load_dose_grid(DicomObject& object, const DoseLoadOptions& options = {}
 // refused with the reason.
 DoseGrid to_course_dose(DoseGrid grid, const RtPlan* plan);
 
+// Several course doses of one patient (e.g. the PLAN doses of a sequential boost) added on the first
+// grid's geometry, the others interpolated trilinearly at its nodes. Throws LoadError when they are in
+// other frames or units, or when another grid leaves any node of the first uncovered (a dose there is
+// unknown, not zero): export them on one grid, or a MULTI_PLAN dose.
+DoseGrid sum_doses(const std::vector<DoseGrid>& grids);
+
 }  // namespace rtpof::pipeline

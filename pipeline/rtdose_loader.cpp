@@ -1,6 +1,7 @@
 #include "pipeline/dose_grid.hpp"
 
 #include "pipeline/attribute_reader.hpp"
+#include "pipeline/dose_sampler.hpp"
 #include "pipeline/load_error.hpp"
 #include "pipeline/plane_geometry.hpp"
 #include "pipeline/rt_plan.hpp"
@@ -125,6 +126,37 @@ DoseGrid to_course_dose(DoseGrid grid, const RtPlan* plan) {
   throw LoadError(grid.sop_instance_uid, attribute,
                   "is " + grid.summation_type + "; rtpof reads PLAN, MULTI_PLAN and FRACTION doses: export the "
                   "plan's total dose");
+}
+
+DoseGrid sum_doses(const std::vector<DoseGrid>& grids) {
+  if (grids.empty()) throw LoadError("", "", "no dose to sum");
+  DoseGrid sum = grids.front();
+  for (std::size_t g = 1; g < grids.size(); ++g) {
+    const DoseGrid& other = grids[g];
+    if (other.frame_of_reference_uid != sum.frame_of_reference_uid)
+      throw LoadError(other.sop_instance_uid, describe_tag(DCM_FrameOfReferenceUID),
+                      "is " + other.frame_of_reference_uid + " but RTDOSE " + sum.sop_instance_uid + " is in " +
+                          sum.frame_of_reference_uid + ": doses of different frames cannot be summed");
+    if (other.dose_units != sum.dose_units)
+      throw LoadError(other.sop_instance_uid, describe_tag(DCM_DoseUnits), "differs from RTDOSE " + sum.sop_instance_uid);
+    const DoseSampler sampler(other);
+    std::size_t uncovered = 0;
+    for (std::size_t f = 0; f < sum.frames(); ++f)
+      for (std::size_t r = 0; r < sum.rows; ++r)
+        for (std::size_t c = 0; c < sum.columns; ++c) {
+          const auto value = sampler.at(sum.position(c, r, f));
+          if (value) sum.gy[(f * sum.rows + r) * sum.columns + c] += *value;
+          else ++uncovered;
+        }
+    if (uncovered > 0)
+      throw LoadError(other.sop_instance_uid, "",
+                      "its grid leaves " + std::to_string(uncovered) + " of " + std::to_string(sum.gy.size()) +
+                          " nodes of RTDOSE " + sum.sop_instance_uid + "'s grid uncovered, so their summed dose is "
+                          "unknown; export the doses on one grid, or a MULTI_PLAN dose");
+    sum.notes.push_back("RTDOSE " + other.sop_instance_uid + " added, interpolated on this grid");
+  }
+  sum.summation_type = grids.size() > 1 ? "MULTI_PLAN" : sum.summation_type;
+  return sum;
 }
 
 }  // namespace rtpof::pipeline

@@ -110,13 +110,19 @@ CaseMatch match_case(const std::vector<IndexedInstance>& all, const MatchRules& 
       match.missing.push_back(doses.empty() ? "no RTDOSE has arrived (RTPLAN " + plan->sop_instance_uid + " waits for its dose)"
                                             : "no RTDOSE references RTPLAN " + plan->sop_instance_uid);
     } else if (multi_plan.empty() && candidates.size() > 1) {
-      if (rules.take_latest_of_several_doses)
+      if (rules.several_doses == MatchRules::SeveralDoses::latest) {
         match.notes.push_back(std::to_string(candidates.size()) + " RTDOSE objects reference RTPLAN " +
                               plan->sop_instance_uid + "; the latest, " + dose->sop_instance_uid + ", is used (rule)");
-      else
+      } else if (rules.several_doses == MatchRules::SeveralDoses::sum) {
+        for (const IndexedInstance* d : candidates)
+          if (d != dose) match.summed_dose_uids.push_back(d->sop_instance_uid);
+        std::sort(match.summed_dose_uids.begin(), match.summed_dose_uids.end());
+        match.notes.push_back(std::to_string(candidates.size()) + " RTDOSE objects reference RTPLAN " +
+                              plan->sop_instance_uid + "; they are summed (rule)");
+      } else
         match.missing.push_back(std::to_string(candidates.size()) + " RTDOSE objects reference RTPLAN " +
                                 plan->sop_instance_uid + " and none is MULTI_PLAN; send the course's total dose, or set "
-                                "[matching] several_plan_doses = \"latest\"");
+                                "[matching] several_plan_doses = \"latest\" or \"sum\"");
     }
   } else if (!doses.empty()) {
     dose = latest(doses);
@@ -195,6 +201,7 @@ CaseMatch match_case(const std::vector<IndexedInstance>& all, const MatchRules& 
   for (const std::string* uid : {&match.rtdose_uid, &match.rtplan_uid, &match.rtstruct_uid, &match.recurrence_uid})
     if (!uid->empty()) match.input_uids.push_back(*uid);
   if (match.reg_uid) match.input_uids.push_back(*match.reg_uid);
+  match.input_uids.insert(match.input_uids.end(), match.summed_dose_uids.begin(), match.summed_dose_uids.end());
   match.input_uids.insert(match.input_uids.end(), match.ct_instance_uids.begin(), match.ct_instance_uids.end());
   match.input_uids.insert(match.input_uids.end(), match.mr_instance_uids.begin(), match.mr_instance_uids.end());
   std::sort(match.input_uids.begin(), match.input_uids.end());

@@ -17,8 +17,8 @@ struct MatchRules {
   // When several plans could be the one: the named one; else approved before unapproved, then the latest.
   std::optional<std::string> plan_uid;
   // Several PLAN doses reference the chosen plan and none is MULTI_PLAN: refuse (the case waits, saying
-  // why) or take the latest. Summing them on one grid is not built yet.
-  bool take_latest_of_several_doses = false;
+  // why), take the latest, or sum them all on one grid.
+  enum class SeveralDoses { refuse, latest, sum } several_doses = SeveralDoses::refuse;
 };
 
 struct CaseMatch {
@@ -27,6 +27,7 @@ struct CaseMatch {
   std::vector<std::string> notes;    // choices made among several candidates
 
   std::string rtdose_uid, rtplan_uid, rtstruct_uid;
+  std::vector<std::string> summed_dose_uids;  // with the "sum" rule: the doses added to rtdose_uid's
   std::string ct_series_uid, planning_frame_uid;
   std::vector<std::string> ct_instance_uids;
   std::string recurrence_uid;  // the follow-up RTSTRUCT or SEG

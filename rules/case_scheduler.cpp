@@ -13,6 +13,7 @@ std::vector<std::pair<std::string, std::string>> roles_of(const CaseMatch& m) {
   std::vector<std::pair<std::string, std::string>> inputs = {
       {"rtdose", m.rtdose_uid}, {"rtplan", m.rtplan_uid}, {"rtstruct", m.rtstruct_uid}, {"recurrence", m.recurrence_uid}};
   if (m.reg_uid) inputs.emplace_back("reg", *m.reg_uid);
+  for (const auto& uid : m.summed_dose_uids) inputs.emplace_back("rtdose_summed", uid);
   for (const auto& uid : m.ct_instance_uids) inputs.emplace_back("ct", uid);
   for (const auto& uid : m.mr_instance_uids) inputs.emplace_back("mr", uid);
   return inputs;

@@ -172,7 +172,7 @@ NodeConfig load_node_config(const std::filesystem::path& file) {
       TableReader t(as_table(node, "matching"), "matching");
       t.number("stable_age_s", config.stable_age_s, 0, 7 * 86400);
       t.integer("job_workers", config.job_workers, 1, 64);
-      t.one_of("several_plan_doses", config.several_plan_doses, {"refuse", "latest"});
+      t.one_of("several_plan_doses", config.several_plan_doses, {"refuse", "latest", "sum"});
       t.finish();
     }
     if (const auto* node = top.take("classification")) {

@@ -48,7 +48,7 @@ struct NodeConfig {
   // [matching]
   double stable_age_s = 60;
   unsigned job_workers = 1;  // analyses run at the same time (each uses every core for its heavy parts)
-  std::string several_plan_doses = "refuse";  // refuse | latest: several PLAN doses of one plan, no MULTI_PLAN
+  std::string several_plan_doses = "refuse";  // refuse | latest | sum: several PLAN doses of one plan, no MULTI_PLAN
   // [classification]
   double in_field_min_v95_pct = 95;  // in-field: V95 >= this
   double marginal_min_v95_pct = 20;  // marginal: this <= V95 < in-field; out-field below

@@ -4,8 +4,12 @@
 // CTV D95/D98 0.3 Gy, and the true class for every case, including those near V95 = 95 and 20.
 #include <gtest/gtest.h>
 
+#include <dcmtk/dcmdata/dcdeftag.h>
 #include <nlohmann/json.hpp>
 
+#include <fstream>
+
+#include "tests/support/dicom_files.hpp"
 #include "tests/support/process.hpp"
 #include "tests/support/test_paths.hpp"
 
@@ -128,6 +132,35 @@ TEST(AnalyzeCommand, WithoutARegTheMrIsRegisteredAutomaticallyAndSaysSo) {
   // A registration error of a few tenths of a millimetre moves V95 of this near-threshold case by about a
   // percentage point; the REG path's 1 pp bar does not apply, 3 pp does.
   EXPECT_NEAR(recurrence["v95_pct"].get<double>(), truth["recurrences"][0]["v95_pct"].get<double>(), 3.0);
+}
+
+// A sequential boost sent as two PLAN doses of one plan (each half of the course here): refused by
+// default with the reason, summed with the rules file's several_plan_doses = "sum", to the true figures.
+TEST(AnalyzeCommand, SeveralPlanDosesAreRefusedOrSummedAsTheRulesSay) {
+  TempDir dir;
+  const fs::path out = dir / "p";
+  ASSERT_EQ(run({rtpof_binary().string(), "phantom", "--out", out.string(), "--case", "marginal", "--reg"}).exit_code, 0);
+  const fs::path dose = out / "plan/RTDOSE.dcm";
+  rewrite(dose, out / "plan/RTDOSE_BOOST.dcm", [](DcmDataset& d) {
+    d.putAndInsertString(DCM_DoseGridScaling, "5e-07");
+    d.putAndInsertString(DCM_SOPInstanceUID, "1.2.826.0.1.3680043.10.1077.5");
+  });
+  rewrite(dose, dir / "half.dcm", [](DcmDataset& d) { d.putAndInsertString(DCM_DoseGridScaling, "5e-07"); });
+  fs::rename(dir / "half.dcm", dose);
+
+  RunResult refused = run({rtpof_binary().string(), "analyze", out.string()});
+  EXPECT_EQ(refused.exit_code, 1);
+  EXPECT_NE(refused.output.find("2 RTDOSE objects reference RTPLAN"), std::string::npos) << refused.output;
+  EXPECT_NE(refused.output.find("none is MULTI_PLAN"), std::string::npos) << refused.output;
+
+  const fs::path config = dir / "rules.toml";
+  std::ofstream(config) << "[node]\naccept_any_caller = true\n[matching]\nseveral_plan_doses = \"sum\"\n";
+  const RunResult summed = run({rtpof_binary().string(), "analyze", out.string(), "--config", config.string(), "--json", "-"});
+  ASSERT_EQ(summed.exit_code, 0) << summed.output;
+  const json got = json::parse(summed.output.substr(summed.output.find("\n{") + 1));
+  const json truth = json::parse(read_text(out / "truth.json"));
+  EXPECT_NEAR(got["recurrences"][0]["v95_pct"].get<double>(), truth["recurrences"][0]["v95_pct"].get<double>(), 1.0);
+  EXPECT_NEAR(got["recurrences"][0]["d98_gy"].get<double>(), truth["recurrences"][0]["d98_gy"].get<double>(), 0.5);
 }
 
 TEST(DvhCommand, JsonHasTheInterfaceFieldsAndTheTrueCtvFigures) {

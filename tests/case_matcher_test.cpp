@@ -184,10 +184,16 @@ TEST_F(CaseMatcher, ApprovedPlansComeFirstAndSeveralPlanDosesFollowTheRule) {
   EXPECT_NE(m.missing[0].find("2 RTDOSE objects reference RTPLAN " + plan.sop_instance_uid + " and none is MULTI_PLAN"),
             std::string::npos) << m.missing[0];
   MatchRules latest;
-  latest.take_latest_of_several_doses = true;
+  latest.several_doses = MatchRules::SeveralDoses::latest;
   m = match_case(two_doses, latest);
   EXPECT_TRUE(m.complete);
   EXPECT_EQ(m.rtdose_uid, second.sop_instance_uid);
+  MatchRules sum;
+  sum.several_doses = MatchRules::SeveralDoses::sum;
+  m = match_case(two_doses, sum);
+  EXPECT_TRUE(m.complete);
+  ASSERT_EQ(m.summed_dose_uids.size(), 1u);
+  EXPECT_NE(std::find(m.input_uids.begin(), m.input_uids.end(), m.summed_dose_uids[0]), m.input_uids.end());
   // A MULTI_PLAN dose among them is the course's dose, whatever the rule.
   for (auto& r : two_doses)
     if (r.sop_class_uid == kDose && r.sop_instance_uid != second.sop_instance_uid) r.rt_status = "MULTI_PLAN";

@@ -452,6 +452,33 @@ TEST_F(Loaders, FractionDoseIsScaledByThePlansFractionsAndRelativeDoseIsRefused)
   EXPECT_NO_THROW(load_dose_grid(relative, DoseLoadOptions{0.7}));
 }
 
+// Sequential-boost doses summed on one grid: two halves give the whole; a grid that leaves nodes of the
+// first uncovered is refused (their sum would be unknown, not zero).
+TEST_F(Loaders, PlanDosesAreSummedOnTheFirstGridOrRefused) {
+  TempDir dir;
+  DicomObject whole_object = DicomObject::read_file(files_.plan.rtdose);
+  const DoseGrid whole = load_dose_grid(whole_object);
+  testing::rewrite(files_.plan.rtdose, dir / "half.dcm", [](DcmDataset& d) {
+    d.putAndInsertString(DCM_DoseGridScaling, "5e-07");
+    d.putAndInsertString(DCM_SOPInstanceUID, "1.2.826.0.1.3680043.10.1077.77");
+  });
+  DicomObject half_object = DicomObject::read_file(dir / "half.dcm");
+  const DoseGrid half = load_dose_grid(half_object);
+  const DoseGrid sum = sum_doses({half, half});
+  ASSERT_EQ(sum.gy.size(), whole.gy.size());
+  for (std::size_t i = 0; i < sum.gy.size(); i += 101) ASSERT_NEAR(sum.gy[i], whole.gy[i], 1e-9);
+  EXPECT_EQ(sum.summation_type, "MULTI_PLAN");
+
+  DoseGrid shifted = half;
+  shifted.origin = shifted.origin + Vec3{10, 0, 0};
+  try {
+    sum_doses({half, shifted});
+    FAIL() << "a dose that does not cover the first grid was summed";
+  } catch (const LoadError& e) {
+    EXPECT_NE(std::string(e.what()).find("uncovered"), std::string::npos) << e.what();
+  }
+}
+
 TEST_F(Loaders, PrescriptionFoundThroughTheFractionGroupWhenTheDoseReferenceHasNone) {
   TempDir dir;
   testing::rewrite(files_.plan.rtplan, dir / "plan.dcm", [](DcmDataset& d) {
