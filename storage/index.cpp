@@ -158,22 +158,12 @@ Index::Index(const std::filesystem::path& database_file) {
     if (version > current_schema_version)
       throw std::runtime_error("schema version " + std::to_string(version) + " is newer than this rtpof knows (" +
                                std::to_string(current_schema_version) + "); run a newer rtpof or `rtpof reindex`");
-    if (version < 1) {
+    // Each step once, in order, each in its own transaction: an interrupted upgrade resumes where it stopped.
+    const char* const steps[current_schema_version] = {schema_v1, schema_v2, schema_v3};
+    for (int step = version; step < current_schema_version; ++step) {
       SQLite::Transaction transaction(*db_);
-      db_->exec(schema_v1);
-      db_->exec("PRAGMA user_version=1");
-      transaction.commit();
-    }
-    if (version < 2) {
-      SQLite::Transaction transaction(*db_);
-      db_->exec(schema_v2);
-      db_->exec("PRAGMA user_version=2");
-      transaction.commit();
-    }
-    if (version < 3) {
-      SQLite::Transaction transaction(*db_);
-      db_->exec(schema_v3);
-      db_->exec("PRAGMA user_version=3");
+      db_->exec(steps[step]);
+      db_->exec("PRAGMA user_version=" + std::to_string(step + 1));
       transaction.commit();
     }
   } catch (const SQLite::Exception& e) {
