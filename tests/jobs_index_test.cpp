@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include "storage/index.hpp"
+#include "tests/support/process.hpp"
 #include "tests/support/test_paths.hpp"
 
 namespace rtpof::storage {
@@ -56,6 +57,36 @@ TEST(JobsIndex, ClaimFinishRequeueAndReindexKeepsJobs) {
   ASSERT_EQ(jobs.size(), 2u);
   EXPECT_EQ(jobs[0].state, "done");
   EXPECT_EQ(jobs[0].stages, "load=10");
+}
+
+}  // namespace
+}  // namespace rtpof::storage
+
+namespace rtpof::storage {
+namespace {
+
+// An index written by schema 1 (the released one) opens under schema 3: the later steps run once, the
+// instance rows stay.
+TEST(JobsIndex, ASchemaOneIndexIsUpgradedInPlace) {
+  testing::TempDir dir;
+  const auto file = dir / "index.sqlite";
+  { Index fresh(file); }
+  // Make it what schema 1 wrote: no cases, jobs, decisions or rt_status; version 1; one instance row.
+  const testing::RunResult downgrade = testing::run(
+      {"sqlite3", file.string(),
+       "DROP TABLE jobs; DROP TABLE cases; DROP TABLE patient_decisions; ALTER TABLE instances DROP COLUMN rt_status;"
+       "INSERT INTO patients(pseudonym, patient_id) VALUES('pA', 'X');"
+       "INSERT INTO studies(uid, patient) VALUES('1.2', 1); INSERT INTO series(uid, study, modality) VALUES('1.3', 1, 'CT');"
+       "INSERT INTO instances(sop_instance_uid, sop_class_uid, series, path, size_bytes, content_sha256, received_at) "
+       "VALUES('1.4', '1.2.840.10008.5.1.4.1.1.2', 1, 'a.dcm', 1, '', 't');"
+       "PRAGMA user_version=1;"});
+  ASSERT_EQ(downgrade.exit_code, 0) << downgrade.output;
+  Index upgraded(file);
+  EXPECT_EQ(upgraded.rows_of_patient("pA").size(), 1u);
+  EXPECT_TRUE(upgraded.record_case("pA", "d", {{"ct", "1.4"}}, "t").has_value());
+  upgraded.record_decision("pA", "complete", "inputs d", "t");
+  EXPECT_EQ(upgraded.decisions().size(), 1u);
+  EXPECT_EQ(testing::run({"sqlite3", file.string(), "PRAGMA user_version;"}).output, "3\n");
 }
 
 }  // namespace
