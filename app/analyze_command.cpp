@@ -5,6 +5,7 @@
 #include <iostream>
 #include <nlohmann/json.hpp>
 #include <random>
+#include <unistd.h>
 
 #include "app/analysis_json.hpp"
 #include "app/analysis_rules.hpp"
@@ -12,6 +13,7 @@
 #include "app/command_line.hpp"
 #include "app/commands.hpp"
 #include "app/dcmtk_runtime.hpp"
+#include "app/report_file.hpp"
 #include "storage/pseudonym.hpp"
 
 namespace rtpof::app {
@@ -69,7 +71,7 @@ void print_table(std::FILE* to, const CaseResult& result, const FolderCase& fold
 }  // namespace
 
 int analyze_command(const Arguments& raw_args) {
-  const CommandLine cl(json_flag_without_file(raw_args), {"--json", "--config", "--reference-dose", "--data-dir"}, {});
+  const CommandLine cl(json_flag_without_file(raw_args), {"--json", "--sr", "--config", "--reference-dose", "--data-dir"}, {});
   initialise_dcmtk();
   quiet_dcmtk_parser();
   if (cl.positionals().size() != 1) throw UsageError("give exactly one folder: rtpof analyze DIR [--json FILE]");
@@ -101,6 +103,15 @@ int analyze_command(const Arguments& raw_args) {
       out << text << "\n";
       if (!out) throw std::runtime_error("cannot write " + *json_to);
     }
+  }
+  if (const auto sr_to = cl.value("--sr")) {
+    // The report the node would send for this case; its device is this machine's offline analysis.
+    char host[256] = "localhost";
+    gethostname(host, sizeof host - 1);
+    write_report_file(result, report_context(assembled, report_device(std::string("analyze@") + host),
+                                             new_report_identity(assembled, 1)),
+                      *sr_to);
+    std::cerr << "report written to " << *sr_to << "\n";
   }
   return 0;
 }

@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <map>
 
+#include <dcmtk/dcmdata/dcdeftag.h>
+
 #include "pipeline/automatic_registration.hpp"
 #include "pipeline/dicom_object.hpp"
 #include "pipeline/image_series.hpp"
@@ -20,6 +22,28 @@ namespace {
 
 namespace fs = std::filesystem;
 using namespace rtpof::pipeline;
+
+// ROI names and the patient's name go into a report that declares UTF-8; DCMTK converts from the
+// object's own Specific Character Set (GB18030, Latin-1, ...). An object it cannot convert keeps its bytes.
+void convert_to_utf8(DicomObject& object, std::vector<std::string>& notes) {
+  const OFCondition status = object.dataset().convertToUTF8();
+  if (status.bad())
+    notes.push_back("instance " + object.label() + ": text kept unconverted (" + status.text() +
+                    "); names in its report may show wrong characters");
+}
+
+std::string text_of(DcmDataset& dataset, const DcmTagKey& tag) {
+  OFString value;
+  dataset.findAndGetOFStringArray(tag, value);
+  return value.c_str();
+}
+
+ReportSubject subject_of(DcmDataset& d) {
+  return {text_of(d, DCM_PatientName), text_of(d, DCM_PatientID), text_of(d, DCM_IssuerOfPatientID),
+          text_of(d, DCM_PatientBirthDate), text_of(d, DCM_PatientSex), text_of(d, DCM_StudyInstanceUID),
+          text_of(d, DCM_StudyDate), text_of(d, DCM_StudyTime), text_of(d, DCM_StudyID),
+          text_of(d, DCM_AccessionNumber), text_of(d, DCM_ReferringPhysicianName)};
+}
 
 std::string join(const std::vector<std::string>& lines) {
   std::string text = "the case is incomplete:";
@@ -52,12 +76,15 @@ void assemble_case(const std::vector<fs::path>& files, const FolderOptions& opti
   // The node's matcher decides which objects form the case, from the attributes the index would hold.
   std::vector<rules::IndexedInstance> rows;
   std::map<std::string, DicomObject*> by_uid;
+  std::map<std::string, SourceInstance> sources;
   for (DicomObject& object : objects) {
     try {
       const storage::InstanceAttributes a = storage::read_instance_attributes(object.dataset());
       rows.push_back({a.sop_instance_uid, a.sop_class_uid, a.study_instance_uid, a.series_instance_uid, a.modality,
                       a.frame_of_reference_uid, a.references, "", "", a.rt_status});
       by_uid[a.sop_instance_uid] = &object;
+      sources[a.sop_instance_uid] = {a.sop_class_uid, a.sop_instance_uid, a.series_instance_uid, a.study_instance_uid,
+                                     a.modality};
       if (out.patient_id.empty()) out.patient_id = a.patient_id, out.issuer = a.issuer_of_patient_id;
     } catch (const storage::IngestError& e) {
       out.notes.push_back(std::string("skipped: ") + e.what());
@@ -66,6 +93,10 @@ void assemble_case(const std::vector<fs::path>& files, const FolderOptions& opti
   const rules::CaseMatch match = rules::match_case(rows, options.match);
   if (!match.complete) throw IncompleteCase(match.missing);
   out.notes.insert(out.notes.end(), match.notes.begin(), match.notes.end());
+  for (const std::string& uid : match.input_uids) out.evidence.push_back(sources.at(uid));
+  for (const std::string& uid : match.ct_instance_uids) out.ct_images.push_back(sources.at(uid));
+  for (const std::string& uid : match.mr_instance_uids) out.mr_images.push_back(sources.at(uid));
+  out.recurrence_object = sources.at(match.recurrence_uid);
   auto objects_of = [&](const std::vector<std::string>& uids) {
     std::vector<DicomObject*> chosen;
     for (const std::string& uid : uids) chosen.push_back(by_uid.at(uid));
@@ -76,6 +107,9 @@ void assemble_case(const std::vector<fs::path>& files, const FolderOptions& opti
   std::vector<DoseGrid> doses = {to_course_dose(load_dose_grid(*by_uid.at(match.rtdose_uid)), &plan)};
   for (const std::string& uid : match.summed_dose_uids) doses.push_back(to_course_dose(load_dose_grid(*by_uid.at(uid)), &plan));
   out.dose = sum_doses(doses);
+  convert_to_utf8(*by_uid.at(match.rtstruct_uid), out.notes);
+  convert_to_utf8(*by_uid.at(match.recurrence_uid), out.notes);
+  out.subject = subject_of(by_uid.at(match.recurrence_uid)->dataset());
   const StructureSet planning = load_structure_set(*by_uid.at(match.rtstruct_uid));
   std::optional<StructureSet> followup;
   std::optional<Segmentation> seg;

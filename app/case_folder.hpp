@@ -12,6 +12,7 @@
 #include "pipeline/case_analysis.hpp"
 #include "pipeline/dose_grid.hpp"
 #include "pipeline/registration.hpp"
+#include "pipeline/report_content.hpp"
 #include "pipeline/roi_roles.hpp"
 #include "rules/case_matcher.hpp"
 
@@ -30,6 +31,11 @@ struct FolderCase {
   pipeline::CaseInputs inputs;  // inputs.dose points at `dose`: keep the FolderCase in place
   std::size_t skipped_files = 0;
   std::vector<std::string> notes;
+  // What a report says about the case besides its numbers (strings in UTF-8).
+  pipeline::ReportSubject subject;                   // the follow-up study the report joins
+  std::vector<pipeline::SourceInstance> evidence;    // every instance the analysis read
+  pipeline::SourceInstance recurrence_object;        // the RTSTRUCT or SEG outlining the recurrences
+  std::vector<pipeline::SourceInstance> ct_images, mr_images;
 };
 
 struct FolderOptions {
