@@ -16,6 +16,7 @@ AnalysisRules analysis_rules_from(const rules::NodeConfig& config) {
   rules.classification.marginal_min_v95_pct = config.marginal_min_v95_pct;
   if (config.reference_dose_gy > 0) rules.options.reference_dose_gy = config.reference_dose_gy;
   rules.options.match = match_rules_from(config);
+  rules.routing = rules::routing_rules_from(config);
   pipeline::RoiPatterns& patterns = rules.options.patterns;
   if (!config.recurrence_pattern.empty()) patterns.recurrence = config.recurrence_pattern;
   if (!config.ctv_pattern.empty()) patterns.ctv = config.ctv_pattern;

@@ -1,15 +1,17 @@
 #pragma once
 // What an analysis decides with, from the rules file: classification thresholds, the reference dose,
-// ROI-name patterns and the matching rules. Shared by the node's jobs and `rtpof analyze --config`.
+// ROI-name patterns, the matching rules and where reports go. Shared by the node's jobs and `rtpof analyze --config`.
 #include "app/case_folder.hpp"
 #include "pipeline/case_analysis.hpp"
 #include "rules/node_config.hpp"
+#include "rules/report_routing.hpp"
 
 namespace rtpof::app {
 
 struct AnalysisRules {
   pipeline::ClassificationRules classification;
   FolderOptions options;
+  rules::RoutingRules routing;  // where a node job's report goes
 };
 
 AnalysisRules analysis_rules_from(const rules::NodeConfig& config);

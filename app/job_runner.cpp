@@ -1,5 +1,7 @@
 #include "app/job_runner.hpp"
 
+#include <dcmtk/config/osconfig.h>
+#include <dcmtk/dcmdata/dcuid.h>
 #include <spdlog/spdlog.h>
 
 #include <chrono>
@@ -7,6 +9,7 @@
 
 #include "app/analysis_json.hpp"
 #include "app/case_folder.hpp"
+#include "app/report_file.hpp"
 #include "storage/archive.hpp"
 #include "storage/utc_time.hpp"
 
@@ -21,9 +24,13 @@ long ms_since(Clock::time_point start) {
 
 }  // namespace
 
-JobRunner::JobRunner(storage::Archive& archive, unsigned workers, AnalysisRules rules,
-                     std::shared_ptr<spdlog::logger> log)
-    : archive_(archive), rules_(std::make_shared<const AnalysisRules>(std::move(rules))), log_(std::move(log)) {
+JobRunner::JobRunner(storage::Archive& archive, unsigned workers, AnalysisRules rules, std::string device_name,
+                     std::function<void()> report_ready, std::shared_ptr<spdlog::logger> log)
+    : archive_(archive),
+      rules_(std::make_shared<const AnalysisRules>(std::move(rules))),
+      device_name_(std::move(device_name)),
+      report_ready_(std::move(report_ready)),
+      log_(std::move(log)) {
   for (unsigned i = 0; i < std::max(1u, workers); ++i) workers_.emplace_back([this] { work(); });
 }
 
@@ -95,7 +102,28 @@ bool JobRunner::run_one() {
     const pipeline::CaseResult result = pipeline::analyse_case(assembled.inputs, rules->classification);
     stages += " analyse=" + std::to_string(ms_since(stage)) + "ms";
     const std::string json = analysis_json(assembled, result, job->patient).dump();
-    index.finish_job(job->id, true, "", stages, json, storage::utc_iso8601());
+
+    stage = Clock::now();
+    pipeline::ReportIdentity identity = new_report_identity(assembled, static_cast<unsigned>(job->case_version));
+    if (const auto previous = index.latest_report(job->patient))
+      identity.predecessor = pipeline::SourceInstance{previous->sop_class_uid, previous->sop_instance_uid,
+                                                      previous->series_uid, previous->study_uid, "SR"};
+    const pipeline::ReportContext context = report_context(assembled, report_device(device_name_), identity);
+    const auto relative = archive_.keep_report(job->patient, identity.sop_instance_uid,
+                                               [&](const std::filesystem::path& file) { write_report_file(result, context, file); });
+    const auto recurrence_file = index.find(assembled.recurrence_object.sop_instance_uid);
+    const auto destinations =
+        rules::report_destinations(rules->routing, recurrence_file ? recurrence_file->calling_ae : std::string());
+    const storage::ReportRecord record{identity.sop_instance_uid, UID_EnhancedSRStorage, assembled.subject.study_uid,
+                                       identity.series_uid, job->patient, relative.string()};
+    stages += " report=" + std::to_string(ms_since(stage)) + "ms";
+    index.finish_job_with_report(job->id, stages, json, record, destinations, storage::utc_iso8601());
+    std::string routed;
+    for (const auto& d : destinations) routed += (routed.empty() ? "" : ", ") + d.label();
+    log_->info("job {}: report {} written to {}; {}", job->id, identity.sop_instance_uid,
+               (archive_.reports_dir() / relative).string(),
+               destinations.empty() ? "no destination configured, kept locally" : "queued for " + routed);
+    if (!destinations.empty() && report_ready_) report_ready_();
     std::string classes;
     for (const auto& r : result.recurrences) {
       char figure[64];

@@ -2,10 +2,13 @@
 // Runs the node's jobs: a bounded pool of workers takes pending jobs from the index, loads their input
 // instances from the store, analyses them with the same code as `rtpof analyze`, and records the result
 // (or the reason it failed) and each stage's duration. A job left running by a process that died is
-// pending again at start-up (storage::Index::requeue_running_jobs).
+// pending again at start-up (storage::Index::requeue_running_jobs). A job that succeeds leaves its SR in
+// <data-dir>/reports and one outbox row per destination, in the same transaction that marks it done.
 #include <condition_variable>
+#include <functional>
 #include <memory>
 #include <mutex>
+#include <string>
 #include <thread>
 #include <vector>
 
@@ -22,7 +25,9 @@ namespace rtpof::app {
 
 class JobRunner {
  public:
-  JobRunner(storage::Archive& archive, unsigned workers, AnalysisRules rules, std::shared_ptr<spdlog::logger> log);
+  // `device_name` names this node in its reports; `report_ready` is called after each report is queued.
+  JobRunner(storage::Archive& archive, unsigned workers, AnalysisRules rules, std::string device_name,
+            std::function<void()> report_ready, std::shared_ptr<spdlog::logger> log);
   ~JobRunner();  // stops: running jobs finish first
   JobRunner(const JobRunner&) = delete;
   JobRunner& operator=(const JobRunner&) = delete;
@@ -38,6 +43,8 @@ class JobRunner {
 
   storage::Archive& archive_;
   std::shared_ptr<const AnalysisRules> rules_;
+  std::string device_name_;
+  std::function<void()> report_ready_;
   std::shared_ptr<spdlog::logger> log_;
   std::mutex mutex_;
   std::condition_variable wakeup_;

@@ -59,9 +59,10 @@ class DcmtkToSpdlog : public dcmtk::log4cplus::Appender {
 
  protected:
   void append(const dcmtk::log4cplus::spi::InternalLoggingEvent& event) override {
-    const auto level = event.getLogLevel();
-    const auto spd = level >= dcmtk::log4cplus::ERROR_LOG_LEVEL ? spdlog::level::err : spdlog::level::warn;
-    logger_->log(spd, "dcmtk {}: {}", event.getLoggerName().c_str(), event.getMessage().c_str());
+    // DCMTK's own errors are details of a failure rtpof reports itself, in one error line that says what to
+    // do (a refused report, a failed association); kept as warnings so an operator counting errors counts
+    // each failure once.
+    logger_->warn("dcmtk {}: {}", event.getLoggerName().c_str(), event.getMessage().c_str());
   }
 
  private:

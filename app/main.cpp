@@ -18,12 +18,15 @@ commands:
            [--log-format text|json] [--log-level trace|debug|info|warn|error]
   status   counts from the index            [--data-dir DIR] [--config FILE] [--json]
   reindex  rebuild the index from the files [--data-dir DIR] [--config FILE]
+  resend   queue dead report deliveries again (all, or the outbox ids `status` lists)
+           [--data-dir DIR] [--config FILE] [ID...]
   phantom  write a synthetic head-and-neck patient and its truth.json (docs/phantom.md)
            --out DIR [--case NAME] [--size small|standard] [--reg] [--seg] [--seed N]
            [--rotation RX,RY,RZ] [--translation TX,TY,TZ] [--slices N]
            [--patient-id ID] [--patient-name NAME] | --list-cases
   analyze  one patient's folder: each recurrence's dose-volume figures and class, CTV D95/D98
-           DIR [--json [FILE]] [--reference-dose GY] [--data-dir DIR (for the node's pseudonyms)]
+           DIR [--json [FILE]] [--sr FILE (the DICOM SR the node would send)] [--config FILE]
+           [--reference-dose GY] [--data-dir DIR (for the node's pseudonyms)]
   dvh      dose-volume figures of an RTSTRUCT's ROIs on an RTDOSE
            --rtstruct FILE --dose FILE [--images DIR] [--roi NAME]... [--reference-dose GY] [--json]
            [--curve STEP_GY (adds each ROI's cumulative DVH to the JSON)]
@@ -50,7 +53,7 @@ int main(int argc, char** argv) {
   const std::map<std::string, int (*)(const Arguments&)> commands = {
       {"serve", serve_command}, {"status", status_command}, {"reindex", reindex_command},
       {"phantom", phantom_command}, {"inspect", inspect_command}, {"analyze", analyze_command},
-      {"dvh", dvh_command}};
+      {"dvh", dvh_command}, {"resend", resend_command}};
   const auto command = commands.find(all[0]);
   if (command == commands.end()) {
     std::cerr << "rtpof: unknown command \"" << all[0] << "\"\n" << usage;

@@ -17,6 +17,7 @@
 #include "app/analysis_rules.hpp"
 #include "app/dcmtk_runtime.hpp"
 #include "app/job_runner.hpp"
+#include "app/outbox_sender.hpp"
 #include "rules/case_scheduler.hpp"
 #include "app/logging.hpp"
 #include "app/node_settings.hpp"
@@ -40,19 +41,24 @@ scp::ListenerOptions listener_options(const rules::NodeConfig& config) {
   return options;
 }
 
+DeliverySettings delivery_settings_from(const rules::NodeConfig& config) {
+  return {config.ae_title, rules::retry_policy_from(config), config.warning_is_delivered, config.send_timeout_s};
+}
+
 double free_gib(const std::filesystem::path& dir) {
   struct statvfs s {};
   if (::statvfs(dir.c_str(), &s) != 0) return -1;
   return static_cast<double>(s.f_bavail) * s.f_frsize / (1ull << 30);
 }
 
-void log_stats(spdlog::logger& log, const scp::DicomListener& listener, const std::filesystem::path& data_dir) {
+void log_stats(spdlog::logger& log, const scp::DicomListener& listener, storage::Index& index,
+               const std::filesystem::path& data_dir) {
   const auto& s = listener.stats();
   log.info("stats: associations accepted={} refused={} active={}; instances stored={} duplicate={} refused={}; "
-           "{:.1f} MB stored; disk free {:.1f} GiB",
+           "{:.1f} MB stored; outbox pending={}; disk free {:.1f} GiB",
            s.associations_accepted.load(), s.associations_refused.load(), listener.active_associations(),
            s.instances_stored.load(), s.instances_duplicate.load(), s.instances_refused.load(),
-           static_cast<double>(s.bytes_stored.load()) / 1e6, free_gib(data_dir));
+           static_cast<double>(s.bytes_stored.load()) / 1e6, index.pending_deliveries(), free_gib(data_dir));
 }
 
 }  // namespace
@@ -81,7 +87,11 @@ int serve_command(const Arguments& args) {
     boost::asio::io_context io;
     const int requeued = archive.index().requeue_running_jobs();
     if (requeued > 0) log->info("{} job(s) left running by the last run are queued again", requeued);
-    JobRunner runner(archive, config.job_workers, analysis_rules_from(config), log);
+    OutboxSender sender(archive, delivery_settings_from(config), log);
+    const auto pending = archive.index().pending_deliveries();
+    if (pending > 0) log->info("{} report deliveries are pending from the last run", pending);
+    JobRunner runner(archive, config.job_workers, analysis_rules_from(config), config.ae_title,
+                     [&sender] { sender.wake(); }, log);
     rules::CaseScheduler scheduler(io, archive.index(),
                                    std::chrono::milliseconds(static_cast<long>(config.stable_age_s * 1000)),
                                    match_rules_from(config), log, [&runner] { runner.wake(); });
@@ -125,6 +135,7 @@ int serve_command(const Arguments& args) {
           const rules::NodeConfig fresh = node_config_from(cl);
           runner.set_rules(analysis_rules_from(fresh));
           scheduler.set_rules(match_rules_from(fresh));
+          sender.set_settings(delivery_settings_from(fresh));
           log->info("rules reloaded on SIGHUP: in-field V95 >= {}, marginal V95 >= {}, reference dose {}",
                     fresh.in_field_min_v95_pct, fresh.marginal_min_v95_pct,
                     fresh.reference_dose_gy > 0 ? std::to_string(fresh.reference_dose_gy) + " Gy" : "from the RTPLAN");
@@ -142,7 +153,7 @@ int serve_command(const Arguments& args) {
       stats_timer.expires_after(std::chrono::seconds(config.stats_interval_s));
       stats_timer.async_wait([&](const boost::system::error_code& error) {
         if (error) return;
-        log_stats(*log, listener, config.data_dir);
+        log_stats(*log, listener, archive.index(), config.data_dir);
         arm_stats();
       });
     };
@@ -153,13 +164,13 @@ int serve_command(const Arguments& args) {
         std::future_status::ready) {
       // Whatever is still being received was never acknowledged: the peer will send it again.
       log->warn("associations still running after {} s; exiting without waiting for them", config.shutdown_grace_s);
-      log_stats(*log, listener, config.data_dir);
+      log_stats(*log, listener, archive.index(), config.data_dir);
       log->flush();
       std::_Exit(0);
     }
     listener_thread.join();
     listener_finished.get();  // rethrows a listen failure
-    log_stats(*log, listener, config.data_dir);
+    log_stats(*log, listener, archive.index(), config.data_dir);
     log->info("stopped");
     return 0;
   } catch (const std::exception& e) {

@@ -1,7 +1,8 @@
-// `rtpof status` and `rtpof reindex`: the operator's view of a data directory.
+// `rtpof status`, `rtpof resend` and `rtpof reindex`: the operator's view of a data directory.
 #include <spdlog/spdlog.h>
 
 #include <iostream>
+#include <nlohmann/json.hpp>
 
 #include "app/commands.hpp"
 #include "app/dcmtk_runtime.hpp"
@@ -9,6 +10,7 @@
 #include "app/node_settings.hpp"
 #include "storage/archive.hpp"
 #include "storage/data_dir_lock.hpp"
+#include "storage/utc_time.hpp"
 
 namespace rtpof::app {
 
@@ -23,34 +25,32 @@ int status_command(const Arguments& args) {
   // Reading the index is safe beside a running node (WAL): no lock is taken.
   storage::Index index(config.data_dir / "index.sqlite");
   const auto c = index.counts();
+  const auto outbox = index.outbox();
   if (cl.has("--json")) {
-    std::cout << "{\"data_dir\":\"" << std::filesystem::absolute(config.data_dir).string() << "\",\"patients\":"
-              << c.patients << ",\"studies\":" << c.studies << ",\"series\":" << c.series
-              << ",\"instances\":" << c.instances << ",\"bytes\":" << c.bytes << ",\"instances_by_modality\":{";
-    bool first = true;
-    for (const auto& [modality, n] : c.instances_by_modality) {
-      std::cout << (first ? "" : ",") << "\"" << modality << "\":" << n;
-      first = false;
-    }
-    std::cout << "},\"jobs\":[";
-    bool first_job = true;
-    for (const auto& j : index.jobs()) {
-      std::cout << (first_job ? "" : ",") << "{\"id\":" << j.id << ",\"patient\":\"" << j.patient
-                << "\",\"case_version\":" << j.case_version << ",\"state\":\"" << j.state << "\",\"attempts\":"
-                << j.attempts << ",\"superseded\":" << (j.superseded ? "true" : "false") << ",\"inputs\":"
-                << j.inputs.size() << ",\"stages\":\"" << j.stages << "\"}";
-      first_job = false;
-    }
-    std::cout << "],\"cases\":[";
-    bool first_case = true;
-    for (const auto& d : index.decisions()) {
-      std::string detail;
-      for (char ch : d.detail) detail += ch == '"' || ch == '\\' ? std::string("\\") + ch : std::string(1, ch);
-      std::cout << (first_case ? "" : ",") << "{\"patient\":\"" << d.patient << "\",\"state\":\"" << d.state
-                << "\",\"detail\":\"" << detail << "\",\"decided_at\":\"" << d.decided_at << "\"}";
-      first_case = false;
-    }
-    std::cout << "]}\n";
+    nlohmann::json out = {{"data_dir", std::filesystem::absolute(config.data_dir).string()},
+                          {"patients", c.patients},
+                          {"studies", c.studies},
+                          {"series", c.series},
+                          {"instances", c.instances},
+                          {"bytes", c.bytes},
+                          {"instances_by_modality", c.instances_by_modality},
+                          {"jobs", nlohmann::json::array()},
+                          {"cases", nlohmann::json::array()},
+                          {"outbox", nlohmann::json::array()}};
+    for (const auto& j : index.jobs())
+      out["jobs"].push_back({{"id", j.id}, {"patient", j.patient}, {"case_version", j.case_version}, {"state", j.state},
+                             {"attempts", j.attempts}, {"superseded", j.superseded}, {"inputs", j.inputs.size()},
+                             {"stages", j.stages}, {"reason", j.reason}});
+    for (const auto& d : index.decisions())
+      out["cases"].push_back({{"patient", d.patient}, {"state", d.state}, {"detail", d.detail}, {"decided_at", d.decided_at}});
+    for (const auto& o : outbox)
+      out["outbox"].push_back({{"id", o.id}, {"job", o.job_id}, {"patient", o.report.patient},
+                               {"report_uid", o.report.sop_instance_uid},
+                               {"report_file", (config.data_dir / "reports" / o.report.relative_path).string()},
+                               {"destination", o.destination.label()}, {"state", o.state}, {"attempts", o.attempts},
+                               {"last_status", o.last_status}, {"next_attempt_at", o.next_attempt_at},
+                               {"sent_at", o.sent_at}});
+    std::cout << out.dump() << "\n";
   } else {
     std::cout << "data dir   " << std::filesystem::absolute(config.data_dir).string() << "\n"
               << "patients   " << c.patients << "\nstudies    " << c.studies << "\nseries     " << c.series
@@ -66,8 +66,36 @@ int status_command(const Arguments& args) {
       std::cout << "  job " << j.id << "  patient " << j.patient << "  case v" << j.case_version
                 << (j.superseded ? " (superseded)" : "") << "  " << j.state << "  attempts " << j.attempts
                 << (j.stages.empty() ? "" : "  " + j.stages) << (j.reason.empty() ? "" : "  reason: " + j.reason) << "\n";
+    std::cout << "outbox     " << outbox.size() << "\n";
+    for (const auto& o : outbox)
+      std::cout << "  " << o.id << "  report " << o.report.sop_instance_uid << " (job " << o.job_id << ", patient "
+                << o.report.patient << ")  to " << o.destination.label() << "  " << o.state << "  attempts "
+                << o.attempts << (o.last_status.empty() ? "" : "  last: " + o.last_status)
+                << (o.state == "pending" ? "  next " + o.next_attempt_at : "")
+                << (o.state == "dead" ? "  (rtpof resend " + std::to_string(o.id) + ")" : "") << "\n";
   }
   return 0;
+}
+
+int resend_command(const Arguments& args) {
+  const CommandLine cl(args, data_dir_flags, {});
+  const rules::NodeConfig config = node_config_from(cl);
+  if (!std::filesystem::exists(config.data_dir / "index.sqlite")) {
+    std::cerr << "no rtpof data directory at " << config.data_dir.string() << " (no index.sqlite)\n";
+    return 1;
+  }
+  std::vector<std::int64_t> ids;
+  for (const std::string& id : cl.positionals()) {
+    if (id.empty() || id.find_first_not_of("0123456789") != std::string::npos || id.size() > 18)
+      throw UsageError("outbox ids are numbers (see `rtpof status`), not \"" + id + "\"");
+    ids.push_back(std::stoll(id));
+  }
+  // Beside a running node this is safe (WAL, one UPDATE); its sender sees the rows within a second.
+  storage::Index index(config.data_dir / "index.sqlite");
+  const int requeued = index.requeue_dead_deliveries(ids, storage::utc_iso8601());
+  std::cout << requeued << " dead report deliver" << (requeued == 1 ? "y" : "ies") << " queued again"
+            << (requeued == 0 && !ids.empty() ? " (the ids given are not dead letters; see `rtpof status`)" : "") << "\n";
+  return requeued == 0 && !ids.empty() ? 1 : 0;
 }
 
 int reindex_command(const Arguments& args) {

@@ -182,6 +182,17 @@ NodeConfig load_node_config(const std::filesystem::path& file) {
       t.number("reference_dose_gy", config.reference_dose_gy, 0, 1000);
       t.finish();
     }
+    if (const auto* node = top.take("delivery")) {
+      TableReader t(as_table(node, "delivery"), "delivery");
+      t.number("retry_base_s", config.retry_base_s, 0.1, 86400);
+      t.number("retry_factor", config.retry_factor, 1, 10);
+      t.number("retry_cap_s", config.retry_cap_s, 0.1, 7 * 86400);
+      t.number("give_up_after_h", config.give_up_after_h, 0.001, 365 * 24);
+      t.flag("warning_is_delivered", config.warning_is_delivered);
+      t.flag("to_sender", config.to_sender);
+      t.integer("send_timeout_s", config.send_timeout_s, 1, 3600);
+      t.finish();
+    }
     if (const auto* node = top.take("roi_names")) {
       TableReader t(as_table(node, "roi_names"), "roi_names");
       t.text("recurrence", config.recurrence_pattern);

@@ -56,6 +56,14 @@ struct NodeConfig {
   // [roi_names]: ECMAScript patterns matched case-insensitively against whole ROI names; empty keeps
   // the built-in default (Eclipse naming, see docs/analysis.md)
   std::string recurrence_pattern, ctv_pattern, gtv_primary_pattern, gtv_nodal_pattern;
+  // [delivery]: how reports reach their destinations
+  double retry_base_s = 10;        // the first retry waits this long
+  double retry_factor = 2;         // each further retry waits this much longer
+  double retry_cap_s = 600;        // but never longer than this
+  double give_up_after_h = 72;     // retries stop this long after the first attempt: dead letter
+  bool warning_is_delivered = true;  // a C-STORE warning (0xB0xx) counts as delivered; false retries it
+  bool to_sender = false;          // also send each report to the peer that sent the follow-up data
+  unsigned send_timeout_s = 30;    // connection, association and C-STORE response each
   // [[peers]], [[destinations]]
   std::vector<PeerConfig> peers;
   std::vector<DestinationConfig> destinations;

@@ -10,10 +10,12 @@
 #include <chrono>
 #include <ctime>
 #include <functional>
+#include <stdexcept>
 #include <system_error>
 
 #include "storage/content_hash.hpp"
 #include "storage/durable_file.hpp"
+#include "storage/uid.hpp"
 
 namespace fs = std::filesystem;
 
@@ -71,10 +73,12 @@ Archive::Archive(ArchiveOptions options, std::shared_ptr<spdlog::logger> logger)
       store_dir_(options_.data_dir / "store"),
       incoming_dir_(store_dir_ / ".incoming"),
       superseded_dir_(store_dir_ / ".superseded"),
+      reports_dir_(options_.data_dir / "reports"),
       pseudonymizer_(open_pseudonymizer(options_.data_dir)),
       index_(options_.data_dir / "index.sqlite") {
   create_directories_durably(incoming_dir_);
   create_directories_durably(superseded_dir_);
+  create_directories_durably(reports_dir_);
   used_bytes_ = index_.counts().bytes;
 }
 
@@ -215,6 +219,22 @@ RecoveryReport Archive::index_untracked_files() {
     }
   }
   return report;
+}
+
+fs::path Archive::keep_report(const std::string& pseudonym, const std::string& sop_instance_uid,
+                              const std::function<void(const fs::path&)>& write) {
+  // Both name files: only a UID and a pseudonym of hex digits may, so no string can leave reports/.
+  if (!is_valid_uid(sop_instance_uid)) throw std::invalid_argument("report UID is malformed: " + sop_instance_uid);
+  if (pseudonym.empty() || pseudonym.find_first_not_of("p0123456789abcdef") != std::string::npos)
+    throw std::invalid_argument("pseudonym is malformed: " + pseudonym);
+  const fs::path relative = fs::path(pseudonym) / (sop_instance_uid + ".dcm");
+  const fs::path target = reports_dir_ / relative;
+  create_directories_durably(target.parent_path());
+  const fs::path temporary = target.string() + ".tmp";
+  write(temporary);
+  sync_path(temporary);
+  rename_durably(temporary, target);
+  return relative;
 }
 
 }  // namespace rtpof::storage

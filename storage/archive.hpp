@@ -91,6 +91,12 @@ class Archive {
   IndexCounts counts() { return index_.counts(); }
   Index& index() { return index_; }
   const std::filesystem::path& store_dir() const { return store_dir_; }
+  const std::filesystem::path& reports_dir() const { return reports_dir_; }
+  // Keeps a report rtpof wrote as <data-dir>/reports/<pseudonym>/<uid>.dcm: `write` fills the temporary
+  // path it is given, which is then synced and renamed into place. Returns the path below reports/.
+  // Throws std::invalid_argument for a malformed UID or pseudonym, std::system_error for the disk.
+  std::filesystem::path keep_report(const std::string& pseudonym, const std::string& sop_instance_uid,
+                                    const std::function<void(const std::filesystem::path&)>& write);
   std::string pseudonym(const std::string& patient_id, const std::string& issuer) const {
     return pseudonymizer_.pseudonym(patient_id, issuer);
   }
@@ -104,6 +110,7 @@ class Archive {
   std::filesystem::path store_dir_;
   std::filesystem::path incoming_dir_;
   std::filesystem::path superseded_dir_;
+  std::filesystem::path reports_dir_;
   Pseudonymizer pseudonymizer_;
   Index index_;
   std::atomic<std::uint64_t> used_bytes_{0};

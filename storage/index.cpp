@@ -84,6 +84,36 @@ CREATE TABLE patient_decisions(
 ALTER TABLE instances ADD COLUMN rt_status TEXT NOT NULL DEFAULT '';
 )sql";
 
+// Version 4: the reports rtpof wrote and their outbox, one row per destination.
+const char* const schema_v4 = R"sql(
+CREATE TABLE reports(
+  id INTEGER PRIMARY KEY,
+  sop_instance_uid TEXT NOT NULL UNIQUE,
+  sop_class_uid TEXT NOT NULL,
+  study_uid TEXT NOT NULL,
+  series_uid TEXT NOT NULL,
+  job_id INTEGER NOT NULL REFERENCES jobs(id),
+  patient TEXT NOT NULL,
+  relative_path TEXT NOT NULL,
+  created_at TEXT NOT NULL);
+CREATE INDEX reports_patient ON reports(patient);
+CREATE TABLE outbox(
+  id INTEGER PRIMARY KEY,
+  report_id INTEGER NOT NULL REFERENCES reports(id),
+  ae_title TEXT NOT NULL,
+  host TEXT NOT NULL,
+  port INTEGER NOT NULL,
+  state TEXT NOT NULL CHECK(state IN ('pending', 'sent', 'dead')),
+  attempts INTEGER NOT NULL DEFAULT 0,
+  next_attempt_at TEXT NOT NULL,
+  first_attempt_at TEXT NOT NULL DEFAULT '',
+  last_status TEXT NOT NULL DEFAULT '',
+  created_at TEXT NOT NULL,
+  sent_at TEXT NOT NULL DEFAULT '',
+  UNIQUE(report_id, ae_title, host, port));
+CREATE INDEX outbox_due ON outbox(state, next_attempt_at);
+)sql";
+
 // "role uid" per line, the inputs of a case as stored.
 std::string encode_inputs(const std::vector<std::pair<std::string, std::string>>& inputs) {
   std::string text;
@@ -159,7 +189,7 @@ Index::Index(const std::filesystem::path& database_file) {
       throw std::runtime_error("schema version " + std::to_string(version) + " is newer than this rtpof knows (" +
                                std::to_string(current_schema_version) + "); run a newer rtpof or `rtpof reindex`");
     // Each step once, in order, each in its own transaction: an interrupted upgrade resumes where it stopped.
-    const char* const steps[current_schema_version] = {schema_v1, schema_v2, schema_v3};
+    const char* const steps[current_schema_version] = {schema_v1, schema_v2, schema_v3, schema_v4};
     for (int step = version; step < current_schema_version; ++step) {
       SQLite::Transaction transaction(*db_);
       db_->exec(steps[step]);

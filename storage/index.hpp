@@ -13,6 +13,7 @@
 
 #include "storage/indexed_row.hpp"
 #include "storage/instance_attributes.hpp"
+#include "storage/outbox_row.hpp"
 
 namespace SQLite {
 class Database;
@@ -57,7 +58,7 @@ struct JobRow {
 
 class Index {
  public:
-  static constexpr int current_schema_version = 3;
+  static constexpr int current_schema_version = 4;
 
   // Opens (creating or migrating) the index; throws std::runtime_error naming the file on failure,
   // or when the file was written by a newer rtpof.
@@ -103,6 +104,27 @@ class Index {
   void record_decision(const std::string& pseudonym, const std::string& state, const std::string& detail,
                        const std::string& now);
   std::vector<PatientDecision> decisions();
+
+  // Reports and their deliveries (outbox_index.cpp).
+  // Finishes a job with its report in one transaction: the job done, the report recorded, one pending
+  // outbox row per destination (due now). Returns the report's id.
+  std::int64_t finish_job_with_report(std::int64_t job, const std::string& stages, const std::string& result,
+                                      const ReportRecord& report, const std::vector<DeliveryTarget>& destinations,
+                                      const std::string& now);
+  // The newest report of a patient (the predecessor of the next one), if any.
+  std::optional<ReportRecord> latest_report(const std::string& pseudonym);
+  // Pending rows whose next attempt is due at `now`, oldest first.
+  std::vector<OutboxRow> due_deliveries(const std::string& now, int limit = 16);
+  // The earliest next attempt among pending rows (for the sender's timer).
+  std::optional<std::string> next_delivery_due();
+  enum class DeliveryResult { sent, retry, dead };
+  // Records one attempt: sent, to be retried at `next_attempt_at`, or given up.
+  void record_delivery_attempt(std::int64_t outbox_id, DeliveryResult result, const std::string& status,
+                               const std::string& next_attempt_at, const std::string& now);
+  // Dead rows (all, or those with the given ids) pending again, due now, attempts reset. Returns how many.
+  int requeue_dead_deliveries(const std::vector<std::int64_t>& ids, const std::string& now);
+  std::vector<OutboxRow> outbox();
+  std::int64_t pending_deliveries();
 
  private:
   std::mutex mutex_;

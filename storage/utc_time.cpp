@@ -16,4 +16,17 @@ std::string utc_iso8601(std::chrono::system_clock::time_point when) {
   return buffer;
 }
 
+std::optional<std::chrono::system_clock::time_point> parse_utc_iso8601(const std::string& text) {
+  std::tm utc{};
+  int millis = 0;
+  if (std::sscanf(text.c_str(), "%4d-%2d-%2dT%2d:%2d:%2d.%3dZ", &utc.tm_year, &utc.tm_mon, &utc.tm_mday, &utc.tm_hour,
+                  &utc.tm_min, &utc.tm_sec, &millis) != 7)
+    return std::nullopt;
+  utc.tm_year -= 1900;
+  utc.tm_mon -= 1;
+  const std::time_t seconds = timegm(&utc);
+  if (seconds == static_cast<std::time_t>(-1)) return std::nullopt;
+  return std::chrono::system_clock::from_time_t(seconds) + std::chrono::milliseconds(millis);
+}
+
 }  // namespace rtpof::storage

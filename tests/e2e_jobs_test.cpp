@@ -27,48 +27,6 @@ using nlohmann::json;
 
 class NodeJobs : public NodeFixture {
  protected:
-  // A small phantom patient (reduced slices: quick to send and analyse), all its files.
-  phantom::PhantomFiles patient(const std::string& case_name, bool reg, std::uint64_t seed) {
-    phantom::PhantomSpec spec = phantom::PhantomSpec::small(seed);
-    spec.case_name = case_name;
-    spec.slices = 24;
-    spec.mr_slices = 20;
-    spec.reg = reg;
-    spec.truth_points = 2e4;
-    return phantom::write_phantom(spec, source_ / (case_name + "-" + std::to_string(seed)));
-  }
-  static std::vector<fs::path> all_files(const phantom::PhantomFiles& p) {
-    std::vector<fs::path> files = p.plan.ct;
-    files.insert(files.end(), p.followup.mr.begin(), p.followup.mr.end());
-    for (const auto& f : {p.plan.rtstruct, p.plan.rtplan, p.plan.rtdose, p.followup.recurrence}) files.push_back(f);
-    if (p.followup.reg) files.push_back(*p.followup.reg);
-    return files;
-  }
-  // Sends files over one association from a folder of hard links.
-  void send(const std::vector<fs::path>& files, const std::string& name) {
-    const fs::path dir = source_ / ("batch-" + name);
-    fs::create_directories(dir);
-    for (std::size_t i = 0; i < files.size(); ++i)
-      fs::create_hard_link(files[i], dir / (name + "-" + std::to_string(i) + ".dcm"));
-    const RunResult result = storescu(dir);
-    ASSERT_EQ(result.exit_code, 0) << result.output;
-  }
-  std::vector<storage::JobRow> jobs() {
-    storage::Index index(data_dir() / "index.sqlite");
-    return index.jobs();
-  }
-  // Polls the index until `n` jobs are done (or any failed); false after `timeout`.
-  bool wait_for_done(std::size_t n, std::chrono::seconds timeout = std::chrono::seconds(90)) {
-    const auto deadline = std::chrono::steady_clock::now() + timeout;
-    while (std::chrono::steady_clock::now() < deadline) {
-      const auto all = jobs();
-      const auto done = std::count_if(all.begin(), all.end(), [](const storage::JobRow& j) { return j.state == "done"; });
-      if (std::any_of(all.begin(), all.end(), [](const storage::JobRow& j) { return j.state == "failed"; })) return false;
-      if (static_cast<std::size_t>(done) >= n) return true;
-      std::this_thread::sleep_for(std::chrono::milliseconds(200));
-    }
-    return false;
-  }
   static std::string input(const storage::JobRow& job, const std::string& role) {
     for (const auto& [r, uid] : job.inputs)
       if (r == role) return uid;
@@ -90,7 +48,7 @@ TEST_F(NodeJobs, ThreePatientsInterleavedOverSixAssociationsGiveOneJobEach) {
                                                        patient("out-field", false, 23)};
   std::vector<fs::path> files;
   for (const auto& p : patients) {
-    const auto own = all_files(p);
+    const auto own = patient_files(p);
     files.insert(files.end(), own.begin(), own.end());
   }
   std::shuffle(files.begin(), files.end(), std::mt19937(5));
@@ -130,7 +88,7 @@ TEST_F(NodeJobs, ThreePatientsInterleavedOverSixAssociationsGiveOneJobEach) {
 TEST_F(NodeJobs, AMissingDoseIsNamedOnceAndItsArrivalStartsTheJob) {
   const phantom::PhantomFiles p = patient("marginal", true, 31);
   std::vector<fs::path> without_dose;
-  for (const auto& f : all_files(p))
+  for (const auto& f : patient_files(p))
     if (f != p.plan.rtdose) without_dose.push_back(f);
   start_node({"--stable-age", "1"});
   send(std::vector<fs::path>(without_dose.begin(), without_dose.begin() + 30), "a");
@@ -152,7 +110,7 @@ TEST_F(NodeJobs, AMissingDoseIsNamedOnceAndItsArrivalStartsTheJob) {
 TEST_F(NodeJobs, AResentObjectMakesNoJobACorrectedRecurrenceMakesANewVersion) {
   const phantom::PhantomFiles p = patient("in-field", true, 41);
   start_node({"--stable-age", "1"});
-  send(all_files(p), "a");
+  send(patient_files(p), "a");
   ASSERT_TRUE(wait_for_done(1)) << node_->log();
 
   send({p.plan.rtplan, p.followup.mr.front()}, "again");
@@ -182,7 +140,7 @@ TEST_F(NodeJobs, AResentObjectMakesNoJobACorrectedRecurrenceMakesANewVersion) {
 TEST_F(NodeJobs, AJobInterruptedByKillRunsAgainAfterTheRestart) {
   const phantom::PhantomFiles p = patient("marginal-93", false, 51);  // no REG: a few seconds of registration
   start_node({"--stable-age", "1"});
-  send(all_files(p), "a");
+  send(patient_files(p), "a");
   const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(30);
   while (node_->log().find("job 1 (patient") == std::string::npos && std::chrono::steady_clock::now() < deadline)
     std::this_thread::sleep_for(std::chrono::milliseconds(20));
@@ -218,7 +176,7 @@ TEST_F(NodeJobs, SighupReloadsValidRulesAndKeepsTheOldOnesOnAnError) {
   EXPECT_NE(node_->log().find("in_field_min_v95_pct"), std::string::npos) << "the reason names the key";
 
   const phantom::PhantomFiles first = patient("marginal", true, 61);
-  send(all_files(first), "a");
+  send(patient_files(first), "a");
   ASSERT_TRUE(wait_for_done(1)) << node_->log();
   EXPECT_EQ(json::parse(jobs()[0].result)["recurrences"][0]["class"], "marginal");
 
@@ -226,7 +184,7 @@ TEST_F(NodeJobs, SighupReloadsValidRulesAndKeepsTheOldOnesOnAnError) {
   node_->send_signal(SIGHUP);
   ASSERT_TRUE(wait_for_log("rules reloaded on SIGHUP: in-field V95 >= 40")) << node_->log();
   const phantom::PhantomFiles second = patient("marginal", true, 62);
-  send(all_files(second), "b");
+  send(patient_files(second), "b");
   ASSERT_TRUE(wait_for_done(2)) << node_->log();
   EXPECT_EQ(json::parse(jobs()[1].result)["recurrences"][0]["class"], "in-field");
 }

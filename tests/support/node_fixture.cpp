@@ -1,6 +1,8 @@
 #include "tests/support/node_fixture.hpp"
 
+#include <algorithm>
 #include <fstream>
+#include <thread>
 
 #include "storage/content_hash.hpp"
 
@@ -53,6 +55,50 @@ std::size_t NodeFixture::count_files(const fs::path& dir) const {
   if (!fs::exists(dir)) return 0;
   for (const auto& e : fs::recursive_directory_iterator(dir)) n += e.is_regular_file() ? 1 : 0;
   return n;
+}
+
+phantom::PhantomFiles NodeFixture::patient(const std::string& case_name, bool reg, std::uint64_t seed) {
+  phantom::PhantomSpec spec = phantom::PhantomSpec::small(seed);
+  spec.case_name = case_name;
+  spec.slices = 24;
+  spec.mr_slices = 20;
+  spec.reg = reg;
+  spec.truth_points = 2e4;
+  return phantom::write_phantom(spec, source_ / (case_name + "-" + std::to_string(seed)));
+}
+
+std::vector<fs::path> NodeFixture::patient_files(const phantom::PhantomFiles& p) {
+  std::vector<fs::path> files = p.plan.ct;
+  files.insert(files.end(), p.followup.mr.begin(), p.followup.mr.end());
+  for (const auto& f : {p.plan.rtstruct, p.plan.rtplan, p.plan.rtdose, p.followup.recurrence}) files.push_back(f);
+  if (p.followup.reg) files.push_back(*p.followup.reg);
+  return files;
+}
+
+void NodeFixture::send(const std::vector<fs::path>& files, const std::string& name) {
+  const fs::path dir = source_ / ("batch-" + name);
+  fs::create_directories(dir);
+  for (std::size_t i = 0; i < files.size(); ++i)
+    fs::create_hard_link(files[i], dir / (name + "-" + std::to_string(i) + ".dcm"));
+  const RunResult result = storescu(dir);
+  ASSERT_EQ(result.exit_code, 0) << result.output;
+}
+
+std::vector<storage::JobRow> NodeFixture::jobs() {
+  storage::Index index(data_dir() / "index.sqlite");
+  return index.jobs();
+}
+
+bool NodeFixture::wait_for_done(std::size_t n, std::chrono::seconds timeout) {
+  const auto deadline = std::chrono::steady_clock::now() + timeout;
+  while (std::chrono::steady_clock::now() < deadline) {
+    const auto all = jobs();
+    const auto done = std::count_if(all.begin(), all.end(), [](const storage::JobRow& j) { return j.state == "done"; });
+    if (std::any_of(all.begin(), all.end(), [](const storage::JobRow& j) { return j.state == "failed"; })) return false;
+    if (static_cast<std::size_t>(done) >= n) return true;
+    std::this_thread::sleep_for(std::chrono::milliseconds(200));
+  }
+  return false;
 }
 
 std::vector<fs::path> split_into(const std::vector<fs::path>& files, const fs::path& root, int n) {

@@ -2,6 +2,7 @@
 // Shared set-up for end-to-end tests: a phantom patient on disk, a data directory, a running node.
 #include <gtest/gtest.h>
 
+#include <chrono>
 #include <map>
 #include <memory>
 #include <set>
@@ -9,6 +10,7 @@
 #include <vector>
 
 #include "phantom/phantom_writer.hpp"
+#include "storage/index.hpp"
 #include "tests/support/process.hpp"
 #include "tests/support/test_paths.hpp"
 
@@ -32,6 +34,15 @@ class NodeFixture : public ::testing::Test {
   std::size_t count_files(const std::filesystem::path& dir) const;
 
   std::filesystem::path data_dir() const { return data_.path() / "node"; }
+
+  // A small phantom patient (reduced slices: quick to send and analyse), all its files.
+  phantom::PhantomFiles patient(const std::string& case_name, bool reg, std::uint64_t seed);
+  static std::vector<std::filesystem::path> patient_files(const phantom::PhantomFiles& p);
+  // Sends files over one association from a folder of hard links; fails the test when storescu does.
+  void send(const std::vector<std::filesystem::path>& files, const std::string& name);
+  std::vector<storage::JobRow> jobs();
+  // Polls the index until `n` jobs are done (or any failed); false after `timeout`.
+  bool wait_for_done(std::size_t n, std::chrono::seconds timeout = std::chrono::seconds(90));
 
   TempDir source_;
   TempDir data_;

@@ -123,4 +123,41 @@ void NodeProcess::kill_hard() {
 
 std::string NodeProcess::log() const { return read_text(log_file_); }
 
+StorescpProcess::StorescpProcess(std::string ae_title, int port, std::filesystem::path out_dir,
+                                 std::filesystem::path log_file, const std::vector<std::string>& extra)
+    : ae_title_(std::move(ae_title)), port_(port), out_dir_(std::move(out_dir)) {
+  std::filesystem::create_directories(out_dir_);
+  std::vector<std::string> argv = {"storescp", "-aet", ae_title_, "-od", out_dir_.string(), "-uf"};
+  argv.insert(argv.end(), extra.begin(), extra.end());
+  argv.push_back(std::to_string(port_));
+  pid_ = spawn(argv, log_file);
+}
+
+StorescpProcess::~StorescpProcess() { stop(); }
+
+void StorescpProcess::stop() {
+  if (pid_ <= 0) return;
+  ::kill(pid_, SIGTERM);
+  wait_for(pid_, std::chrono::seconds(10));
+  pid_ = -1;
+}
+
+bool StorescpProcess::wait_until_ready(std::chrono::seconds timeout) {
+  const auto deadline = std::chrono::steady_clock::now() + timeout;
+  while (std::chrono::steady_clock::now() < deadline) {
+    if (run({"echoscu", "-to", "5", "-aec", ae_title_, "127.0.0.1", std::to_string(port_)}, std::chrono::seconds(20))
+            .exit_code == 0)
+      return true;
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  }
+  return false;
+}
+
+std::vector<std::filesystem::path> StorescpProcess::received() const {
+  std::vector<std::filesystem::path> files;
+  for (const auto& entry : std::filesystem::directory_iterator(out_dir_))
+    if (entry.is_regular_file()) files.push_back(entry.path());
+  return files;
+}
+
 }  // namespace rtpof::testing

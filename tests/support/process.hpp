@@ -44,4 +44,25 @@ class NodeProcess {
   int port_;
 };
 
+// DCMTK's storescp in the background, as a report destination. Received files go to `out_dir` with
+// unique names (-uf), so a second copy of one report shows as a second file.
+class StorescpProcess {
+ public:
+  StorescpProcess(std::string ae_title, int port, std::filesystem::path out_dir, std::filesystem::path log_file,
+                  const std::vector<std::string>& extra = {});
+  ~StorescpProcess();  // SIGTERM
+  StorescpProcess(const StorescpProcess&) = delete;
+  StorescpProcess& operator=(const StorescpProcess&) = delete;
+
+  bool wait_until_ready(std::chrono::seconds timeout = std::chrono::seconds(20));  // echoscu answers
+  void stop();
+  std::vector<std::filesystem::path> received() const;  // the files in out_dir
+
+ private:
+  pid_t pid_ = -1;
+  std::string ae_title_;
+  int port_;
+  std::filesystem::path out_dir_;
+};
+
 }  // namespace rtpof::testing

@@ -1,0 +1,145 @@
+#include "app/outbox_sender.hpp"
+
+#include <spdlog/spdlog.h>
+
+#include <chrono>
+
+#include "scp/store_sender.hpp"
+#include "storage/archive.hpp"
+#include "storage/utc_time.hpp"
+
+namespace rtpof::app {
+namespace {
+
+using Clock = std::chrono::system_clock;
+
+// A pending row that is not yet due is looked at again this often; `rtpof resend`, run beside the node,
+// is noticed within this time too.
+constexpr auto poll_interval = std::chrono::seconds(1);
+
+std::string seconds_text(double s) {
+  char text[32];
+  std::snprintf(text, sizeof text, s < 10 ? "%.1f s" : "%.0f s", s);
+  return text;
+}
+
+}  // namespace
+
+OutboxSender::OutboxSender(storage::Archive& archive, DeliverySettings settings, std::shared_ptr<spdlog::logger> log)
+    : archive_(archive), log_(std::move(log)), settings_(std::move(settings)) {
+  thread_ = std::thread([this] { run(); });
+}
+
+OutboxSender::~OutboxSender() {
+  {
+    std::lock_guard lock(mutex_);
+    stopping_ = true;
+  }
+  wakeup_.notify_all();
+  thread_.join();
+}
+
+void OutboxSender::wake() {
+  {
+    std::lock_guard lock(mutex_);
+    woken_ = true;
+  }
+  wakeup_.notify_all();
+}
+
+void OutboxSender::set_settings(DeliverySettings settings) {
+  std::lock_guard lock(mutex_);
+  settings_ = std::move(settings);
+}
+
+void OutboxSender::run() {
+  for (;;) {
+    DeliverySettings settings;
+    {
+      std::unique_lock lock(mutex_);
+      if (stopping_) return;
+      woken_ = false;
+      settings = settings_;
+    }
+    std::vector<storage::OutboxRow> due;
+    try {
+      due = archive_.index().due_deliveries(storage::utc_iso8601());
+    } catch (const std::exception& e) {
+      log_->error("outbox: cannot read the index ({}); retrying; check the data directory's disk", e.what());
+    }
+    for (const auto& row : due) {
+      {
+        std::lock_guard lock(mutex_);
+        if (stopping_) return;
+      }
+      try {
+        deliver(row, settings);
+      } catch (const std::exception& e) {
+        log_->error("outbox row {}: delivery could not be recorded ({}); it will be tried again", row.id, e.what());
+      }
+    }
+    if (!due.empty()) continue;  // more may be due already
+    std::unique_lock lock(mutex_);
+    wakeup_.wait_for(lock, poll_interval, [this] { return stopping_ || woken_; });
+  }
+}
+
+void OutboxSender::deliver(const storage::OutboxRow& row, const DeliverySettings& settings) {
+  storage::Index& index = archive_.index();
+  const std::string where = row.destination.label();
+  const auto file = archive_.reports_dir() / row.report.relative_path;
+  const auto now = Clock::now();
+  const std::string now_text = storage::utc_iso8601(now);
+  if (!std::filesystem::exists(file)) {
+    index.record_delivery_attempt(row.id, storage::Index::DeliveryResult::dead, "report file missing", "", now_text);
+    log_->error("report {} (patient {}) NOT delivered to {}: its file {} is missing; restore it from a backup and run "
+                "`rtpof resend {}`, or let the case run again",
+                row.report.sop_instance_uid, row.report.patient, where, file.string(), row.id);
+    return;
+  }
+  scp::SendTarget target;
+  target.calling_ae = settings.calling_ae;
+  target.called_ae = row.destination.ae_title;
+  target.host = row.destination.host;
+  target.port = row.destination.port;
+  target.connect_timeout_s = settings.send_timeout_s;
+  target.dimse_timeout_s = settings.send_timeout_s;
+  const auto started = std::chrono::steady_clock::now();
+  const scp::SendOutcome outcome = scp::send_file(file, row.report.sop_class_uid, target, settings.warning_is_delivered);
+  const long ms = static_cast<long>(
+      std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - started).count());
+  const int attempt = row.attempts + 1;
+
+  if (outcome.verdict == scp::SendVerdict::delivered) {
+    index.record_delivery_attempt(row.id, storage::Index::DeliveryResult::sent, outcome.status, "", now_text);
+    log_->info("report {} (patient {}) delivered to {} on attempt {} in {} ms: {}", row.report.sop_instance_uid,
+               row.report.patient, where, attempt, ms, outcome.status);
+    return;
+  }
+  if (outcome.verdict == scp::SendVerdict::permanent) {
+    index.record_delivery_attempt(row.id, storage::Index::DeliveryResult::dead, outcome.status, "", now_text);
+    log_->error("report {} (patient {}) refused by {}: {}; not retried (the same report would be refused again). "
+                "Fix the destination (it must accept Enhanced SR Storage), then run `rtpof resend {}`",
+                row.report.sop_instance_uid, row.report.patient, where, outcome.status, row.id);
+    return;
+  }
+  const auto first = row.first_attempt_at.empty() ? std::optional<Clock::time_point>(now)
+                                                  : storage::parse_utc_iso8601(row.first_attempt_at);
+  const double since_first = std::chrono::duration<double>(now - first.value_or(now)).count();
+  if (rules::gives_up(settings.retry, since_first)) {
+    index.record_delivery_attempt(row.id, storage::Index::DeliveryResult::dead, outcome.status, "", now_text);
+    log_->error("report {} (patient {}) NOT delivered to {} after {} attempts over {}: {}; gave up. Check that the "
+                "destination is up and accepts AE \"{}\", then run `rtpof resend {}`",
+                row.report.sop_instance_uid, row.report.patient, where, attempt, seconds_text(since_first),
+                outcome.status, settings.calling_ae, row.id);
+    return;
+  }
+  const double delay = rules::retry_delay_s(settings.retry, attempt);
+  const auto next = now + std::chrono::milliseconds(static_cast<long>(delay * 1000));
+  index.record_delivery_attempt(row.id, storage::Index::DeliveryResult::retry, outcome.status,
+                                storage::utc_iso8601(next), now_text);
+  log_->warn("report {} (patient {}) not delivered to {} (attempt {}): {}; retry in {}", row.report.sop_instance_uid,
+             row.report.patient, where, attempt, outcome.status, seconds_text(delay));
+}
+
+}  // namespace rtpof::app

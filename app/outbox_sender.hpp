@@ -1,0 +1,56 @@
+#pragma once
+// Delivers the reports in the outbox: one thread takes due rows from the index, sends each with
+// scp::send_file, and records the outcome: sent; pending again after a backoff (transient failures);
+// or dead (permanent failures, or retries past the give-up time), with one error line that says what
+// to do. The outbox is in the index, so a restart resumes where the last run stopped; a report is sent
+// with the same SOP Instance UID every time, so a repeat is harmless at the destination.
+#include <condition_variable>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <thread>
+
+#include "rules/retry_policy.hpp"
+
+namespace spdlog {
+class logger;
+}
+namespace rtpof::storage {
+class Archive;
+struct OutboxRow;
+}
+
+namespace rtpof::app {
+
+struct DeliverySettings {
+  std::string calling_ae;
+  rules::RetryPolicy retry;
+  bool warning_is_delivered = true;
+  unsigned send_timeout_s = 30;
+};
+
+class OutboxSender {
+ public:
+  OutboxSender(storage::Archive& archive, DeliverySettings settings, std::shared_ptr<spdlog::logger> log);
+  ~OutboxSender();  // stops after the send in progress
+  OutboxSender(const OutboxSender&) = delete;
+  OutboxSender& operator=(const OutboxSender&) = delete;
+
+  void wake();  // thread-safe: a report was queued
+  void set_settings(DeliverySettings settings);  // thread-safe; applies from the next attempt
+
+ private:
+  void run();
+  void deliver(const storage::OutboxRow& row, const DeliverySettings& settings);
+
+  storage::Archive& archive_;
+  std::shared_ptr<spdlog::logger> log_;
+  std::mutex mutex_;
+  std::condition_variable wakeup_;
+  DeliverySettings settings_;
+  bool stopping_ = false;
+  bool woken_ = false;
+  std::thread thread_;
+};
+
+}  // namespace rtpof::app

@@ -1,0 +1,32 @@
+#include "rules/report_routing.hpp"
+
+#include <algorithm>
+
+#include "rules/node_config.hpp"
+
+namespace rtpof::rules {
+
+RoutingRules routing_rules_from(const NodeConfig& config) {
+  RoutingRules rules;
+  for (const DestinationConfig& d : config.destinations) rules.destinations.push_back({d.ae_title, d.host, d.port});
+  if (config.to_sender)
+    for (const PeerConfig& peer : config.peers)
+      if (!peer.host.empty() && peer.port != 0) rules.peers_to_answer.push_back({peer.ae_title, peer.host, peer.port});
+  return rules;
+}
+
+std::vector<storage::DeliveryTarget> report_destinations(const RoutingRules& rules, const std::string& followup_sender) {
+  std::vector<storage::DeliveryTarget> targets;
+  auto add = [&](const storage::DeliveryTarget& t) {
+    const bool known = std::any_of(targets.begin(), targets.end(), [&](const storage::DeliveryTarget& o) {
+      return o.ae_title == t.ae_title && o.host == t.host && o.port == t.port;
+    });
+    if (!known) targets.push_back(t);
+  };
+  for (const auto& d : rules.destinations) add(d);
+  for (const auto& peer : rules.peers_to_answer)
+    if (!followup_sender.empty() && peer.ae_title == followup_sender) add(peer);
+  return targets;
+}
+
+}  // namespace rtpof::rules

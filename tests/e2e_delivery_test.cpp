@@ -1,0 +1,175 @@
+// Reports leaving the node: a case sent to the node comes back as an SR at a storescp destination; a
+// destination that is down is retried with backoff until it is up; a node restarted while a report waits
+// still delivers it, once; a destination that refuses the SR's SOP class gets a dead letter (one error
+// line, no retries) and `rtpof resend` delivers it once the destination is fixed.
+// Real node, real storescp (DCMTK) as the destination, real index.
+#include <gtest/gtest.h>
+
+#include <nlohmann/json.hpp>
+
+#include <algorithm>
+#include <fstream>
+#include <thread>
+
+#include "tests/support/node_fixture.hpp"
+#include "tests/support/sr_reader.hpp"
+
+namespace rtpof::testing {
+namespace {
+
+namespace fs = std::filesystem;
+using nlohmann::json;
+using namespace std::chrono_literals;
+
+class NodeDelivery : public NodeFixture {
+ protected:
+  // A rules file with one destination and a fast retry schedule (2 s, 4 s, 8 s, 8 s ...).
+  fs::path config_with_destination(int destination_port) {
+    std::ostringstream toml;
+    toml << "[node]\naccept_any_caller = true\n"
+         << "[matching]\nstable_age_s = 1\n"
+         << "[delivery]\nretry_base_s = 2\nretry_factor = 2\nretry_cap_s = 8\nsend_timeout_s = 5\n"
+         << "[[destinations]]\nae_title = \"DEST\"\nhost = \"127.0.0.1\"\nport = " << destination_port << "\n";
+    return write_config(toml.str());
+  }
+  std::vector<storage::OutboxRow> outbox() {
+    storage::Index index(data_dir() / "index.sqlite");
+    return index.outbox();
+  }
+  // Polls the outbox until every row is in `state`; false after `timeout`.
+  bool wait_for_outbox(const std::string& state, std::chrono::seconds timeout) {
+    const auto deadline = std::chrono::steady_clock::now() + timeout;
+    while (std::chrono::steady_clock::now() < deadline) {
+      const auto rows = outbox();
+      if (!rows.empty() && std::all_of(rows.begin(), rows.end(), [&](const auto& r) { return r.state == state; }))
+        return true;
+      std::this_thread::sleep_for(200ms);
+    }
+    return false;
+  }
+  // The job's class of each recurrence, from the result JSON the node kept.
+  std::map<std::string, std::string> classes_of_job() {
+    std::map<std::string, std::string> classes;
+    for (const auto& job : jobs())
+      if (job.state == "done")
+        for (const json& r : json::parse(job.result)["recurrences"]) classes[r["roi"]] = r["class"];
+    return classes;
+  }
+  static std::size_t occurrences(const std::string& text, const std::string& needle) {
+    std::size_t n = 0;
+    for (auto at = text.find(needle); at != std::string::npos; at = text.find(needle, at + 1)) ++n;
+    return n;
+  }
+  static std::string class_code(const std::string& c) {
+    return c == "in-field" ? "IN-FIELD" : c == "marginal" ? "MARGINAL" : "OUT-FIELD";
+  }
+};
+
+TEST_F(NodeDelivery, AStorescpDestinationReceivesTheReportOfACaseSentToTheNode) {
+  const int port = free_port();
+  StorescpProcess destination("DEST", port, source_ / "received", data_ / "storescp.log");
+  ASSERT_TRUE(destination.wait_until_ready());
+  start_node({"--config", config_with_destination(port).string()});
+  send(patient_files(patient("marginal", true, 81)), "all");
+  ASSERT_TRUE(wait_for_done(1)) << node_->log();
+  ASSERT_TRUE(wait_for_outbox("sent", 30s)) << node_->log();
+
+  const auto received = destination.received();
+  ASSERT_EQ(received.size(), 1u);
+  const ParsedReport report = read_report(received[0]);
+  const auto rows = outbox();
+  EXPECT_EQ(report.sop_instance_uid, rows[0].report.sop_instance_uid);
+  // The copy kept in the data directory is the one that was sent.
+  EXPECT_EQ(read_report(data_dir() / "reports" / rows[0].report.relative_path).sop_instance_uid, report.sop_instance_uid);
+  for (const auto& [roi, cls] : classes_of_job()) {
+    ASSERT_NE(report.group(roi), nullptr) << roi;
+    EXPECT_EQ(report.group(roi)->evaluations.at("MISSCLASS"), class_code(cls)) << roi;
+  }
+  EXPECT_NE(node_->log().find("delivered to DEST@127.0.0.1:" + std::to_string(port) + " on attempt 1"), std::string::npos)
+      << node_->log();
+}
+
+TEST_F(NodeDelivery, ADestinationDownWhenTheReportIsReadyGetsItWhenUpAndTheRetriesAreLogged) {
+  const int port = free_port();
+  start_node({"--config", config_with_destination(port).string()});
+  send(patient_files(patient("in-field", true, 82)), "all");
+  ASSERT_TRUE(wait_for_done(1)) << node_->log();
+  std::this_thread::sleep_for(30s);  // the destination comes up 30 s after the report was ready
+  ASSERT_EQ(outbox().at(0).state, "pending");
+  StorescpProcess destination("DEST", port, source_ / "received", data_ / "storescp.log");
+  ASSERT_TRUE(destination.wait_until_ready());
+  ASSERT_TRUE(wait_for_outbox("sent", 30s)) << node_->log();
+
+  EXPECT_EQ(destination.received().size(), 1u);
+  const std::string log = node_->log();
+  // 2 + 4 + 8 + 8 + 8 s: at least four failed attempts in 30 s, each a warning with its wait.
+  EXPECT_GE(occurrences(log, "not delivered to DEST@127.0.0.1:" + std::to_string(port)), 4u) << log;
+  EXPECT_GE(occurrences(log, "; retry in "), 4u) << log;
+  EXPECT_EQ(occurrences(log, " error "), 0u) << log;
+  EXPECT_GE(outbox().at(0).attempts, 5);
+}
+
+TEST_F(NodeDelivery, ANodeRestartedWhileTheReportWaitsStillDeliversItOnce) {
+  const int port = free_port();
+  const fs::path config = config_with_destination(port);
+  start_node({"--config", config.string()});
+  send(patient_files(patient("out-field", true, 83)), "all");
+  ASSERT_TRUE(wait_for_done(1)) << node_->log();
+  // Wait for a first failed attempt, so the row is mid-retry when the node stops.
+  const auto deadline = std::chrono::steady_clock::now() + 20s;
+  while (outbox().at(0).attempts == 0 && std::chrono::steady_clock::now() < deadline) std::this_thread::sleep_for(100ms);
+  ASSERT_GE(outbox().at(0).attempts, 1);
+  ASSERT_EQ(node_->stop(), 0);
+
+  StorescpProcess destination("DEST", port, source_ / "received", data_ / "storescp.log");
+  ASSERT_TRUE(destination.wait_until_ready());
+  start_node({"--config", config.string()});
+  ASSERT_TRUE(wait_for_outbox("sent", 30s)) << node_->log();
+  std::this_thread::sleep_for(3s);  // a second copy would arrive within this time
+  EXPECT_EQ(destination.received().size(), 1u);
+  EXPECT_NE(node_->log().find("1 report deliveries are pending from the last run"), std::string::npos) << node_->log();
+  EXPECT_EQ(jobs().size(), 1u);  // the restart did not run the analysis again
+}
+
+TEST_F(NodeDelivery, ARefusedSopClassIsADeadLetterWithOneErrorLineAndResendDeliversAfterTheFix) {
+  // A destination that accepts CT images only: the SR's presentation context is rejected.
+  const fs::path profile = data_ / "ct-only.cfg";
+  std::ofstream(profile) << "[[TransferSyntaxes]]\n[Uncompressed]\nTransferSyntax1 = LocalEndianExplicit\n"
+                            "TransferSyntax2 = LittleEndianImplicit\n"
+                            "[[PresentationContexts]]\n[CTOnly]\nPresentationContext1 = VerificationSOPClass\\Uncompressed\n"
+                            "PresentationContext2 = CTImageStorage\\Uncompressed\n"
+                            "[[Profiles]]\n[CTOnly]\nPresentationContexts = CTOnly\n";
+  const int port = free_port();
+  auto destination = std::make_unique<StorescpProcess>("DEST", port, source_ / "refused", data_ / "storescp.log",
+                                                       std::vector<std::string>{"-xf", profile.string(), "CTOnly"});
+  ASSERT_TRUE(destination->wait_until_ready());
+  start_node({"--config", config_with_destination(port).string()});
+  send(patient_files(patient("marginal", true, 84)), "all");
+  ASSERT_TRUE(wait_for_done(1)) << node_->log();
+  ASSERT_TRUE(wait_for_outbox("dead", 30s)) << node_->log();
+  std::this_thread::sleep_for(10s);  // longer than two retry intervals: a retry would show now
+
+  std::string log = node_->log();
+  EXPECT_EQ(outbox().at(0).attempts, 1) << log;
+  EXPECT_EQ(occurrences(log, " error "), 1u) << log;
+  EXPECT_NE(log.find("presentation context rejected"), std::string::npos) << log;
+  EXPECT_NE(log.find("rtpof resend " + std::to_string(outbox().at(0).id)), std::string::npos) << log;
+  EXPECT_TRUE(destination->received().empty());
+
+  destination.reset();  // fixed: a destination that accepts every storage SOP class
+  StorescpProcess fixed("DEST", port, source_ / "received", data_ / "storescp.log");
+  ASSERT_TRUE(fixed.wait_until_ready());
+  const RunResult resend = run({rtpof_binary().string(), "resend", "--data-dir", data_dir().string()});
+  ASSERT_EQ(resend.exit_code, 0) << resend.output;
+  EXPECT_NE(resend.output.find("1 dead report delivery queued again"), std::string::npos) << resend.output;
+  ASSERT_TRUE(wait_for_outbox("sent", 30s)) << node_->log();
+  ASSERT_EQ(fixed.received().size(), 1u);
+  EXPECT_EQ(read_report(fixed.received()[0]).sop_instance_uid, outbox().at(0).report.sop_instance_uid);
+  // Nothing left to resend: asking for a sent row by id says so and exits 1.
+  const RunResult again = run({rtpof_binary().string(), "resend", "--data-dir", data_dir().string(),
+                               std::to_string(outbox().at(0).id)});
+  EXPECT_EQ(again.exit_code, 1) << again.output;
+}
+
+}  // namespace
+}  // namespace rtpof::testing
