@@ -65,7 +65,7 @@ TEST(JobsIndex, ClaimFinishRequeueAndReindexKeepsJobs) {
 namespace rtpof::storage {
 namespace {
 
-// An index written by schema 1 (the released one) opens under schema 3: the later steps run once, the
+// An index written by schema 1 (the released one) opens under the current schema: the later steps run once, the
 // instance rows stay.
 TEST(JobsIndex, ASchemaOneIndexIsUpgradedInPlace) {
   testing::TempDir dir;
@@ -74,7 +74,7 @@ TEST(JobsIndex, ASchemaOneIndexIsUpgradedInPlace) {
   // Make it what schema 1 wrote: no cases, jobs, decisions or rt_status; version 1; one instance row.
   const testing::RunResult downgrade = testing::run(
       {"sqlite3", file.string(),
-       "DROP TABLE jobs; DROP TABLE cases; DROP TABLE patient_decisions; ALTER TABLE instances DROP COLUMN rt_status;"
+       "DROP TABLE outbox; DROP TABLE reports; DROP TABLE jobs; DROP TABLE cases; DROP TABLE patient_decisions; ALTER TABLE instances DROP COLUMN rt_status;"
        "INSERT INTO patients(pseudonym, patient_id) VALUES('pA', 'X');"
        "INSERT INTO studies(uid, patient) VALUES('1.2', 1); INSERT INTO series(uid, study, modality) VALUES('1.3', 1, 'CT');"
        "INSERT INTO instances(sop_instance_uid, sop_class_uid, series, path, size_bytes, content_sha256, received_at) "
@@ -86,7 +86,9 @@ TEST(JobsIndex, ASchemaOneIndexIsUpgradedInPlace) {
   EXPECT_TRUE(upgraded.record_case("pA", "d", {{"ct", "1.4"}}, "t").has_value());
   upgraded.record_decision("pA", "complete", "inputs d", "t");
   EXPECT_EQ(upgraded.decisions().size(), 1u);
-  EXPECT_EQ(testing::run({"sqlite3", file.string(), "PRAGMA user_version;"}).output, "3\n");
+  EXPECT_TRUE(upgraded.outbox().empty());
+  EXPECT_EQ(testing::run({"sqlite3", file.string(), "PRAGMA user_version;"}).output,
+            std::to_string(Index::current_schema_version) + "\n");
 }
 
 }  // namespace
