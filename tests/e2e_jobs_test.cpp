@@ -18,6 +18,7 @@
 #include "storage/index.hpp"
 #include "tests/support/dicom_files.hpp"
 #include "tests/support/node_fixture.hpp"
+#include "tests/support/sr_reader.hpp"
 
 namespace rtpof::testing {
 namespace {
@@ -135,6 +136,15 @@ TEST_F(NodeJobs, AResentObjectMakesNoJobACorrectedRecurrenceMakesANewVersion) {
   EXPECT_EQ(all[1].case_version, 2);
   EXPECT_FALSE(all[1].superseded);
   EXPECT_EQ(input(all[1], "recurrence"), string_of(corrected, DCM_SOPInstanceUID));
+  // Each version has its report; the second names the first as its predecessor (no destination: kept locally).
+  storage::Index index(data_dir() / "index.sqlite");
+  const auto latest = index.latest_report(all[1].patient);
+  ASSERT_TRUE(latest.has_value());
+  const ParsedReport second = read_report(data_dir() / "reports" / latest->relative_path);
+  EXPECT_EQ(second.instance_number, "2");
+  ASSERT_EQ(second.predecessors.size(), 1u);
+  EXPECT_NE(second.predecessors[0], second.sop_instance_uid);
+  EXPECT_EQ(count_files(data_dir() / "reports"), 2u);
 }
 
 TEST_F(NodeJobs, AJobInterruptedByKillRunsAgainAfterTheRestart) {

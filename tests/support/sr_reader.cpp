@@ -35,6 +35,23 @@ std::string referenced_instance(DcmItem& item) {
   return text(*sop, DCM_ReferencedSOPInstanceUID);
 }
 
+// The SOP Instance UIDs of a study / series / instance reference sequence (evidence, predecessors).
+std::vector<std::string> hierarchical_references(DcmItem& d, const DcmTagKey& tag) {
+  std::vector<std::string> uids;
+  DcmSequenceOfItems* studies = nullptr;
+  if (d.findAndGetSequence(tag, studies).bad() || studies == nullptr) return uids;
+  for (unsigned long s = 0; s < studies->card(); ++s) {
+    DcmSequenceOfItems* series = nullptr;
+    if (studies->getItem(s)->findAndGetSequence(DCM_ReferencedSeriesSequence, series).bad() || !series) continue;
+    for (unsigned long r = 0; r < series->card(); ++r) {
+      DcmSequenceOfItems* sops = nullptr;
+      if (series->getItem(r)->findAndGetSequence(DCM_ReferencedSOPSequence, sops).bad() || !sops) continue;
+      for (unsigned long i = 0; i < sops->card(); ++i) uids.push_back(text(*sops->getItem(i), DCM_ReferencedSOPInstanceUID));
+    }
+  }
+  return uids;
+}
+
 // NUM, CODE, TEXT and COMPOSITE children of a container, as a group.
 ReportGroup read_group(DcmItem& container) {
   ReportGroup group;
@@ -95,18 +112,9 @@ ParsedReport read_report(const std::filesystem::path& file) {
       report.case_references = evaluations.references;
     }
   }
-  DcmSequenceOfItems* evidence = nullptr;
-  if (d.findAndGetSequence(DCM_CurrentRequestedProcedureEvidenceSequence, evidence).good() && evidence)
-    for (unsigned long s = 0; s < evidence->card(); ++s) {
-      DcmSequenceOfItems* series = nullptr;
-      if (evidence->getItem(s)->findAndGetSequence(DCM_ReferencedSeriesSequence, series).bad() || !series) continue;
-      for (unsigned long r = 0; r < series->card(); ++r) {
-        DcmSequenceOfItems* sops = nullptr;
-        if (series->getItem(r)->findAndGetSequence(DCM_ReferencedSOPSequence, sops).bad() || !sops) continue;
-        for (unsigned long i = 0; i < sops->card(); ++i)
-          report.evidence.push_back(text(*sops->getItem(i), DCM_ReferencedSOPInstanceUID));
-      }
-    }
+  report.instance_number = text(d, DCM_InstanceNumber);
+  report.evidence = hierarchical_references(d, DCM_CurrentRequestedProcedureEvidenceSequence);
+  report.predecessors = hierarchical_references(d, DCM_PredecessorDocumentsSequence);
   DcmSequenceOfItems* schemes = nullptr;
   if (d.findAndGetSequence(DCM_CodingSchemeIdentificationSequence, schemes).good() && schemes)
     for (unsigned long i = 0; i < schemes->card(); ++i)

@@ -22,6 +22,8 @@ struct ParsedReport {
   std::vector<std::string> case_references;
   std::vector<std::string> evidence;                     // Current Requested Procedure Evidence instances
   std::vector<std::string> declared_schemes;             // Coding Scheme Identification Sequence
+  std::vector<std::string> predecessors;                 // Predecessor Documents Sequence instances
+  std::string instance_number;
   const ReportGroup* group(const std::string& tracking_id) const;
 };
 
