@@ -10,6 +10,7 @@
 #include <fstream>
 
 #include "tests/support/dicom_files.hpp"
+#include "tests/support/phantom_cases.hpp"
 #include "tests/support/process.hpp"
 #include "tests/support/test_paths.hpp"
 
@@ -19,11 +20,6 @@ namespace {
 namespace fs = std::filesystem;
 using nlohmann::json;
 
-struct Case {
-  std::string name;
-  std::vector<std::string> flags;
-};
-
 json analyze(const fs::path& folder) {
   const RunResult result = run({rtpof_binary().string(), "analyze", folder.string(), "--json", "-"});
   if (result.exit_code != 0) throw std::runtime_error("rtpof analyze failed: " + result.output);
@@ -32,14 +28,12 @@ json analyze(const fs::path& folder) {
   return json::parse(result.output.substr(start + 1));
 }
 
-class AnalysisTruth : public ::testing::TestWithParam<Case> {};
+class AnalysisTruth : public ::testing::TestWithParam<PhantomCase> {};
 
 TEST_P(AnalysisTruth, FiguresAndClassMatchTheTruth) {
   TempDir dir;
   const fs::path out = dir / "p";
-  std::vector<std::string> argv = {rtpof_binary().string(), "phantom", "--out", out.string(), "--case", GetParam().name};
-  argv.insert(argv.end(), GetParam().flags.begin(), GetParam().flags.end());
-  ASSERT_EQ(run(argv).exit_code, 0);
+  write_phantom_case(GetParam(), out);
   const json truth = json::parse(read_text(out / "truth.json"));
   const json got = analyze(out);
 
@@ -86,16 +80,12 @@ TEST_P(AnalysisTruth, FiguresAndClassMatchTheTruth) {
 }
 
 INSTANTIATE_TEST_SUITE_P(EveryCase, AnalysisTruth,
-                         ::testing::Values(Case{"in-field", {"--reg"}}, Case{"marginal", {"--reg"}},
-                                           Case{"out-field", {"--reg"}}, Case{"marginal-93", {"--reg"}},
-                                           Case{"marginal-22", {"--reg"}}, Case{"two-sites", {"--reg"}},
-                                           Case{"marginal", {"--reg", "--seg"}}, Case{"marginal-93", {"--reg", "--seg"}}),
-                         [](const ::testing::TestParamInfo<Case>& info) {
-                           std::string name = info.param.name + (info.param.flags.size() > 1 ? "_seg" : "");
-                           for (char& c : name)
-                             if (c == '-') c = '_';
-                           return name;
-                         });
+                         ::testing::Values(PhantomCase{"in-field", {"--reg"}}, PhantomCase{"marginal", {"--reg"}},
+                                           PhantomCase{"out-field", {"--reg"}}, PhantomCase{"marginal-93", {"--reg"}},
+                                           PhantomCase{"marginal-22", {"--reg"}}, PhantomCase{"two-sites", {"--reg"}},
+                                           PhantomCase{"marginal", {"--reg", "--seg"}},
+                                           PhantomCase{"marginal-93", {"--reg", "--seg"}}),
+                         phantom_case_test_name);
 
 TEST(AnalyzeCommand, AnIncompleteCaseSaysWhatIsMissingAndExitsOne) {
   TempDir dir;

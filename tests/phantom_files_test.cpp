@@ -51,14 +51,6 @@ DcmFileFormat load(const fs::path& file) {
   return format;
 }
 
-std::vector<std::string> lines_starting(const std::string& text, const std::string& prefix) {
-  std::vector<std::string> found;
-  std::istringstream in(text);
-  for (std::string line; std::getline(in, line);)
-    if (line.rfind(prefix, 0) == 0) found.push_back(line);
-  return found;
-}
-
 TEST(PhantomFiles, EveryObjectTypePassesDciodvfy) {
   TempDir dir;
   const fs::path with_rtstruct = make_phantom(dir, "a", {"--case", "two-sites", "--reg"});

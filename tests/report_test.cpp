@@ -10,6 +10,7 @@
 #include <cmath>
 #include <sstream>
 
+#include "tests/support/phantom_cases.hpp"
 #include "tests/support/process.hpp"
 #include "tests/support/sr_reader.hpp"
 #include "tests/support/test_paths.hpp"
@@ -20,18 +21,6 @@ namespace {
 namespace fs = std::filesystem;
 using nlohmann::json;
 
-struct Case {
-  std::string name;
-  std::vector<std::string> flags;
-};
-
-std::vector<std::string> lines_starting_with(const std::string& output, const std::string& prefix) {
-  std::vector<std::string> found;
-  std::istringstream in(output);
-  for (std::string line; std::getline(in, line);)
-    if (line.rfind(prefix, 0) == 0) found.push_back(line);
-  return found;
-}
 
 void expect_figure(const ReportGroup& group, const std::string& key, double want, const std::string& what) {
   const auto it = group.numbers.find(key);
@@ -39,14 +28,12 @@ void expect_figure(const ReportGroup& group, const std::string& key, double want
   EXPECT_NEAR(it->second, want, 1e-8 * std::max(1.0, std::abs(want))) << what << " " << key;
 }
 
-class Report : public ::testing::TestWithParam<Case> {};
+class Report : public ::testing::TestWithParam<PhantomCase> {};
 
 TEST_P(Report, IsValidAndCarriesTheAnalysis) {
   TempDir dir;
   const fs::path out = dir / "p", sr = dir / "report.dcm", json_file = dir / "analysis.json";
-  std::vector<std::string> argv = {rtpof_binary().string(), "phantom", "--out", out.string(), "--case", GetParam().name};
-  argv.insert(argv.end(), GetParam().flags.begin(), GetParam().flags.end());
-  ASSERT_EQ(run(argv).exit_code, 0);
+  write_phantom_case(GetParam(), out);
   const RunResult analysed = run({rtpof_binary().string(), "analyze", out.string(), "--json", json_file.string(), "--sr",
                                   sr.string()}, std::chrono::seconds(300));
   ASSERT_EQ(analysed.exit_code, 0) << analysed.output;
@@ -54,7 +41,7 @@ TEST_P(Report, IsValidAndCarriesTheAnalysis) {
 
   // dicom3tools: attributes, types, VRs. Warnings for the private scheme's designator are expected.
   const RunResult iod = run({"dciodvfy", "-new", sr.string()});
-  EXPECT_TRUE(lines_starting_with(iod.output, "Error").empty()) << iod.output;
+  EXPECT_TRUE(lines_starting(iod.output, "Error").empty()) << iod.output;
   EXPECT_NE(iod.output.find("EnhancedSR"), std::string::npos) << iod.output;
   // DCMTK: the SR's structure and relationship constraints.
   const RunResult dump = run({"dsrdump", "-q", sr.string()});
@@ -65,7 +52,7 @@ TEST_P(Report, IsValidAndCarriesTheAnalysis) {
            "-cp", "/usr/share/java/pixelmed.jar", "com.pixelmed.validate.DicomSRValidator", sr.string()},
           std::chrono::seconds(300));
   EXPECT_NE(templates.output.find("Root Template Validation Complete"), std::string::npos) << templates.output;
-  EXPECT_TRUE(lines_starting_with(templates.output, "Error").empty()) << templates.output;
+  EXPECT_TRUE(lines_starting(templates.output, "Error").empty()) << templates.output;
 
   const ParsedReport report = read_report(sr);
   EXPECT_EQ(report.sop_class_uid, "1.2.840.10008.5.1.4.1.1.88.22");  // Enhanced SR
@@ -122,18 +109,11 @@ TEST_P(Report, IsValidAndCarriesTheAnalysis) {
 }
 
 INSTANTIATE_TEST_SUITE_P(EveryCase, Report,
-                         ::testing::Values(Case{"in-field", {"--reg"}}, Case{"marginal", {"--reg"}},
-                                           Case{"out-field", {"--reg"}}, Case{"marginal-93", {"--reg"}},
-                                           Case{"marginal-22", {"--reg"}}, Case{"two-sites", {"--reg"}},
-                                           Case{"marginal-93", {"--reg", "--seg"}}, Case{"marginal", {}}),
-                         [](const ::testing::TestParamInfo<Case>& info) {
-                           std::string name = info.param.name;
-                           if (info.param.flags.empty()) name += "_auto_registration";
-                           if (info.param.flags.size() > 1) name += "_seg";
-                           for (char& c : name)
-                             if (c == '-') c = '_';
-                           return name;
-                         });
+                         ::testing::Values(PhantomCase{"in-field", {"--reg"}}, PhantomCase{"marginal", {"--reg"}},
+                                           PhantomCase{"out-field", {"--reg"}}, PhantomCase{"marginal-93", {"--reg"}},
+                                           PhantomCase{"marginal-22", {"--reg"}}, PhantomCase{"two-sites", {"--reg"}},
+                                           PhantomCase{"marginal-93", {"--reg", "--seg"}}, PhantomCase{"marginal", {}}),
+                         phantom_case_test_name);
 
 // Issue 8's point 5 in one place: two recurrences, two groups, each with its own class.
 TEST(Report, TwoRecurrencesGetTwoGroupsWithTheirOwnClasses) {

@@ -28,4 +28,12 @@ std::string read_text(const std::filesystem::path& file) {
   return out.str();
 }
 
+std::vector<std::string> lines_starting(const std::string& text, const std::string& prefix) {
+  std::vector<std::string> found;
+  std::istringstream in(text);
+  for (std::string line; std::getline(in, line);)
+    if (line.rfind(prefix, 0) == 0) found.push_back(line);
+  return found;
+}
+
 }  // namespace rtpof::testing

@@ -2,6 +2,7 @@
 // Temporary directories that clean up after themselves, and where the built binary is.
 #include <filesystem>
 #include <string>
+#include <vector>
 
 namespace rtpof::testing {
 
@@ -20,5 +21,7 @@ class TempDir {
 
 std::filesystem::path rtpof_binary();
 std::string read_text(const std::filesystem::path& file);
+// The lines of `text` that start with `prefix` (validators' "Error" lines, for instance).
+std::vector<std::string> lines_starting(const std::string& text, const std::string& prefix);
 
 }  // namespace rtpof::testing
