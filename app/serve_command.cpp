@@ -18,6 +18,7 @@
 #include "app/dcmtk_runtime.hpp"
 #include "app/job_runner.hpp"
 #include "app/outbox_sender.hpp"
+#include "app/service_notifier.hpp"
 #include "rules/case_scheduler.hpp"
 #include "app/logging.hpp"
 #include "app/node_settings.hpp"
@@ -115,12 +116,29 @@ int serve_command(const Arguments& args) {
               config.max_associations,
               config.accept_any_caller ? "any calling AE accepted"
                                        : std::to_string(config.peers.size()) + " configured peers");
+    const ServiceNotifier systemd;
+    systemd.ready("listening as " + config.ae_title + " on port " + std::to_string(config.port));
+    // The watchdog is pinged from the event loop that also runs matching, stats and signals: a loop that
+    // stops turning stops the pings, and systemd restarts the node.
+    boost::asio::steady_timer watchdog_timer(io);
+    std::function<void()> arm_watchdog = [&] {
+      const auto interval = systemd.watchdog_interval();
+      if (!interval) return;
+      systemd.watchdog();
+      watchdog_timer.expires_after(*interval);
+      watchdog_timer.async_wait([&](const boost::system::error_code& error) {
+        if (!error) arm_watchdog();
+      });
+    };
+    arm_watchdog();
 
     boost::asio::signal_set signals(io, SIGTERM, SIGINT);
     bool stopping = false;
     signals.async_wait([&](const boost::system::error_code& error, int signal_number) {
       if (error) return;
       stopping = true;
+      systemd.stopping();
+      watchdog_timer.cancel();
       log->info("stopping on signal {}: no new associations; waiting up to {} s for {} running", signal_number,
                 config.shutdown_grace_s, listener.active_associations());
       listener.request_stop();

@@ -1,0 +1,105 @@
+// rtpof as a systemd service: the unit passes `systemd-analyze verify` and rates 2.0 or better in
+// `systemd-analyze security`; the node speaks sd_notify as Type=notify expects (READY once it listens,
+// watchdog pings at half of WATCHDOG_USEC, STOPPING on SIGTERM), checked on a notify socket of the
+// test's own, since the test machine's PID 1 is not systemd.
+#include <gtest/gtest.h>
+
+#include <sys/socket.h>
+#include <sys/un.h>
+#include <unistd.h>
+
+#include <cstdlib>
+#include <fstream>
+#include <regex>
+
+#include "tests/support/node_fixture.hpp"
+
+namespace rtpof::testing {
+namespace {
+
+namespace fs = std::filesystem;
+
+// The installed unit, with ExecStart pointing at the binary under test (verify checks it exists).
+fs::path unit_under_test(const fs::path& dir) {
+  std::string text = read_text(fs::path(RTPOF_SOURCE_DIR) / "systemd/rtpof.service.in");
+  text = std::regex_replace(text, std::regex("@RTPOF_BINARY@"), rtpof_binary().string());
+  text = std::regex_replace(text, std::regex("@RTPOF_DOC_DIR@"), "/usr/share/doc/rtpof");
+  const fs::path unit = dir / "rtpof.service";
+  std::ofstream(unit) << text;
+  return unit;
+}
+
+TEST(SystemdUnit, PassesVerifyAndRatesTwoOrBetterInSecurity) {
+  TempDir dir;
+  const fs::path unit = unit_under_test(dir.path());
+  const RunResult verify = run({"systemd-analyze", "verify", unit.string()});
+  EXPECT_EQ(verify.exit_code, 0) << verify.output;
+  EXPECT_EQ(verify.output, "") << "verify printed warnings";
+  const RunResult security = run({"systemd-analyze", "security", "--offline=true", unit.string()});
+  std::smatch m;
+  ASSERT_TRUE(std::regex_search(security.output, m, std::regex(R"(Overall exposure level for rtpof\.service: ([0-9.]+))")))
+      << security.output;
+  const double exposure = std::stod(m[1]);
+  std::cout << "systemd-analyze security: overall exposure level " << exposure << "\n";
+  EXPECT_LE(exposure, 2.0) << security.output;
+}
+
+TEST(SystemdUnit, TheSysusersSnippetDeclaresTheServiceUser) {
+  const std::string text = read_text(fs::path(RTPOF_SOURCE_DIR) / "systemd/rtpof.sysusers.conf");
+  EXPECT_TRUE(std::regex_search(text, std::regex(R"(^u rtpof - ")", std::regex::multiline))) << text;
+  const std::string unit = read_text(fs::path(RTPOF_SOURCE_DIR) / "systemd/rtpof.service.in");
+  EXPECT_NE(unit.find("User=rtpof"), std::string::npos);
+}
+
+// A datagram socket standing in for systemd's notify socket.
+class NotifySocket {
+ public:
+  explicit NotifySocket(const fs::path& path) : path_(path) {
+    fd_ = ::socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+    sockaddr_un address{};
+    address.sun_family = AF_UNIX;
+    std::snprintf(address.sun_path, sizeof address.sun_path, "%s", path.c_str());
+    if (::bind(fd_, reinterpret_cast<sockaddr*>(&address), sizeof address) != 0) throw std::runtime_error("bind");
+    timeval timeout{0, 200000};
+    ::setsockopt(fd_, SOL_SOCKET, SO_RCVTIMEO, &timeout, sizeof timeout);
+  }
+  ~NotifySocket() { ::close(fd_); }
+  // Collects messages until one contains `needle`; false after `timeout`.
+  bool wait_for(const std::string& needle, std::chrono::seconds timeout) {
+    const auto deadline = std::chrono::steady_clock::now() + timeout;
+    while (std::chrono::steady_clock::now() < deadline) {
+      char buffer[4096];
+      const ssize_t n = ::recv(fd_, buffer, sizeof buffer - 1, 0);
+      if (n > 0) {
+        received_ += std::string(buffer, static_cast<std::size_t>(n)) + "\n";
+        if (received_.find(needle) != std::string::npos) return true;
+      }
+    }
+    return false;
+  }
+  const std::string& received() const { return received_; }
+
+ private:
+  fs::path path_;
+  int fd_ = -1;
+  std::string received_;
+};
+
+class ServiceNotify : public NodeFixture {};
+
+TEST_F(ServiceNotify, ReadyWatchdogAndStoppingReachTheNotifySocket) {
+  NotifySocket socket(data_ / "notify.sock");
+  ::setenv("NOTIFY_SOCKET", (data_ / "notify.sock").c_str(), 1);
+  ::setenv("WATCHDOG_USEC", "1000000", 1);  // 1 s: pings every 0.5 s
+  start_node();
+  ::unsetenv("NOTIFY_SOCKET");
+  ::unsetenv("WATCHDOG_USEC");
+  ASSERT_TRUE(socket.wait_for("READY=1", std::chrono::seconds(10))) << socket.received();
+  EXPECT_NE(socket.received().find("STATUS=listening as RTPOF"), std::string::npos) << socket.received();
+  ASSERT_TRUE(socket.wait_for("WATCHDOG=1", std::chrono::seconds(3))) << socket.received();
+  EXPECT_EQ(node_->stop(), 0);
+  EXPECT_TRUE(socket.wait_for("STOPPING=1", std::chrono::seconds(3))) << socket.received();
+}
+
+}  // namespace
+}  // namespace rtpof::testing
