@@ -79,6 +79,8 @@ TEST_F(NodeDelivery, AStorescpDestinationReceivesTheReportOfACaseSentToTheNode) 
   const ParsedReport report = read_report(received[0]);
   const auto rows = outbox();
   EXPECT_EQ(report.sop_instance_uid, rows[0].report.sop_instance_uid);
+  // The SR names the patient, as a report must; the node's log does not (NodeFixture::TearDown).
+  EXPECT_EQ(report.patient_name, "CANARY^PHI");
   // The copy kept in the data directory is the one that was sent.
   EXPECT_EQ(read_report(data_dir() / "reports" / rows[0].report.relative_path).sop_instance_uid, report.sop_instance_uid);
   for (const auto& [roi, cls] : classes_of_job()) {

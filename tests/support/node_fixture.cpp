@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <fstream>
+#include <sstream>
 #include <thread>
 
 #include "storage/content_hash.hpp"
@@ -10,8 +11,31 @@ namespace fs = std::filesystem;
 
 namespace rtpof::testing {
 
+namespace {
+
+void name_the_canary(phantom::PhantomSpec& spec, const std::string& tag) {
+  if (spec.patient_name.empty()) spec.patient_name = "CANARY^PHI";
+  if (spec.patient_id.empty()) spec.patient_id = "CANARYID-" + tag;
+}
+
+}  // namespace
+
+void NodeFixture::TearDown() {
+  const fs::path log_file = data_ / "node.log";
+  if (!fs::exists(log_file)) return;
+  std::istringstream lines(read_text(log_file));
+  for (std::string line; std::getline(lines, line);) {
+    const bool below_info = line.find(" debug ") != std::string::npos || line.find(" trace ") != std::string::npos ||
+                            line.find("\"level\":\"debug\"") != std::string::npos ||
+                            line.find("\"level\":\"trace\"") != std::string::npos;
+    if (!below_info && line.find("CANARY") != std::string::npos) ADD_FAILURE() << "PHI in the node's log: " << line;
+  }
+}
+
 phantom::PlanningFiles NodeFixture::make_phantom(const phantom::PhantomSpec& spec, const std::string& name) {
-  return phantom::write_planning_objects(spec, source_ / name);
+  phantom::PhantomSpec named = spec;
+  name_the_canary(named, name + "-" + std::to_string(spec.seed));
+  return phantom::write_planning_objects(named, source_ / name);
 }
 
 fs::path NodeFixture::write_config(const std::string& toml) {
@@ -64,6 +88,7 @@ phantom::PhantomFiles NodeFixture::patient(const std::string& case_name, bool re
   spec.mr_slices = 20;
   spec.reg = reg;
   spec.truth_points = 2e4;
+  name_the_canary(spec, case_name + "-" + std::to_string(seed));
   return phantom::write_phantom(spec, source_ / (case_name + "-" + std::to_string(seed)));
 }
 

@@ -16,8 +16,12 @@
 
 namespace rtpof::testing {
 
+// Every phantom patient of these tests is named CANARY^PHI with a CANARYID patient ID; after each test
+// the node's log must not contain either at info level or above (issue 9: no PHI in operators' logs).
 class NodeFixture : public ::testing::Test {
  protected:
+  void TearDown() override;
+
   // Writes a phantom planning case below source_/<name>.
   phantom::PlanningFiles make_phantom(const phantom::PhantomSpec& spec, const std::string& name = "case");
 
