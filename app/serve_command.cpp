@@ -55,11 +55,13 @@ double free_gib(const std::filesystem::path& dir) {
 void log_stats(spdlog::logger& log, const scp::DicomListener& listener, storage::Index& index,
                const std::filesystem::path& data_dir) {
   const auto& s = listener.stats();
+  auto jobs = index.job_counts();
   log.info("stats: associations accepted={} refused={} active={}; instances stored={} duplicate={} refused={}; "
-           "{:.1f} MB stored; outbox pending={}; disk free {:.1f} GiB",
+           "{:.1f} MB stored; jobs pending={} running={} done={} failed={}; outbox pending={}; disk free {:.1f} GiB",
            s.associations_accepted.load(), s.associations_refused.load(), listener.active_associations(),
            s.instances_stored.load(), s.instances_duplicate.load(), s.instances_refused.load(),
-           static_cast<double>(s.bytes_stored.load()) / 1e6, index.pending_deliveries(), free_gib(data_dir));
+           static_cast<double>(s.bytes_stored.load()) / 1e6, jobs["pending"], jobs["running"], jobs["done"],
+           jobs["failed"], index.pending_deliveries(), free_gib(data_dir));
 }
 
 }  // namespace

@@ -426,6 +426,14 @@ std::vector<JobRow> Index::jobs() {
   return out;
 }
 
+std::map<std::string, std::int64_t> Index::job_counts() {
+  std::lock_guard lock(mutex_);
+  SQLite::Statement q(*db_, "SELECT state, COUNT(*) FROM jobs GROUP BY state");
+  std::map<std::string, std::int64_t> counts;
+  while (q.executeStep()) counts[q.getColumn(0).getString()] = q.getColumn(1).getInt64();
+  return counts;
+}
+
 void Index::record_decision(const std::string& pseudonym, const std::string& state, const std::string& detail,
                             const std::string& now) {
   std::lock_guard lock(mutex_);

@@ -96,6 +96,8 @@ class Index {
   // At start-up: jobs left running by a process that died are pending again. Returns how many.
   int requeue_running_jobs();
   std::vector<JobRow> jobs();
+  // How many jobs are in each state (pending, running, done, failed), for the stats line.
+  std::map<std::string, std::int64_t> job_counts();
 
   // The scheduler's last decision per patient ("waiting" with what is missing, or "complete"), for status.
   struct PatientDecision {

@@ -26,7 +26,7 @@ class NodeDelivery : public NodeFixture {
   // A rules file with one destination and a fast retry schedule (2 s, 4 s, 8 s, 8 s ...).
   fs::path config_with_destination(int destination_port) {
     std::ostringstream toml;
-    toml << "[node]\naccept_any_caller = true\n"
+    toml << "[node]\naccept_any_caller = true\n[logging]\nstats_interval_s = 1\n"
          << "[matching]\nstable_age_s = 1\n"
          << "[delivery]\nretry_base_s = 2\nretry_factor = 2\nretry_cap_s = 8\nsend_timeout_s = 5\n"
          << "[[destinations]]\nae_title = \"DEST\"\nhost = \"127.0.0.1\"\nport = " << destination_port << "\n";
@@ -88,6 +88,10 @@ TEST_F(NodeDelivery, AStorescpDestinationReceivesTheReportOfACaseSentToTheNode) 
     EXPECT_EQ(report.group(roi)->evaluations.at("MISSCLASS"), class_code(cls)) << roi;
   }
   EXPECT_NE(node_->log().find("delivered to DEST@127.0.0.1:" + std::to_string(port) + " on attempt 1"), std::string::npos)
+      << node_->log();
+  // The periodic stats line (every second here) shows the job and the empty outbox.
+  std::this_thread::sleep_for(1500ms);
+  EXPECT_NE(node_->log().find("jobs pending=0 running=0 done=1 failed=0; outbox pending=0"), std::string::npos)
       << node_->log();
 }
 
