@@ -9,6 +9,8 @@
 #include <cstdlib>
 #include <stdexcept>
 
+#include "scp/tls_layer.hpp"
+
 namespace rtpof::app {
 
 void initialise_dcmtk() {
@@ -19,6 +21,7 @@ void initialise_dcmtk() {
   // DCMTK reads this variable for every socket it opens; an operator's explicit value wins.
   ::setenv("TCP_NODELAY", "1", 0);
   dcmDisableGethostbyaddr.set(OFTrue);
+  scp::initialise_tls_library();
 }
 
 void quiet_dcmtk_parser() { OFLog::configure(OFLogger::FATAL_LOG_LEVEL); }

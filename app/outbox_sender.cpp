@@ -4,6 +4,7 @@
 
 #include <chrono>
 
+#include "rules/report_routing.hpp"
 #include "scp/store_sender.hpp"
 #include "storage/archive.hpp"
 #include "storage/utc_time.hpp"
@@ -104,6 +105,7 @@ void OutboxSender::deliver(const storage::OutboxRow& row, const DeliverySettings
   target.port = row.destination.port;
   target.connect_timeout_s = settings.send_timeout_s;
   target.dimse_timeout_s = settings.send_timeout_s;
+  if (rules::speaks_tls(settings.tls_endpoints, row.destination)) target.tls = settings.tls;
   const auto started = std::chrono::steady_clock::now();
   const scp::SendOutcome outcome = scp::send_file(file, row.report.sop_class_uid, target, settings.warning_is_delivered);
   const long ms = static_cast<long>(

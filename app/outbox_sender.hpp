@@ -7,17 +7,20 @@
 #include <condition_variable>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <string>
 #include <thread>
+#include <vector>
 
 #include "rules/retry_policy.hpp"
+#include "scp/tls_options.hpp"
+#include "storage/outbox_row.hpp"
 
 namespace spdlog {
 class logger;
 }
 namespace rtpof::storage {
 class Archive;
-struct OutboxRow;
 }
 
 namespace rtpof::app {
@@ -27,6 +30,8 @@ struct DeliverySettings {
   rules::RetryPolicy retry;
   bool warning_is_delivered = true;
   unsigned send_timeout_s = 30;
+  std::optional<scp::TlsOptions> tls;                   // the node's TLS identity, when anything uses TLS
+  std::vector<storage::DeliveryTarget> tls_endpoints;  // host and port reached over TLS
 };
 
 class OutboxSender {

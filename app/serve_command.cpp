@@ -23,12 +23,27 @@
 #include "app/logging.hpp"
 #include "app/node_settings.hpp"
 #include "app/version.hpp"
+#include "rules/report_routing.hpp"
 #include "scp/dicom_listener.hpp"
+#include "scp/tls_layer.hpp"
 #include "storage/archive.hpp"
 #include "storage/data_dir_lock.hpp"
 
 namespace rtpof::app {
 namespace {
+
+std::optional<scp::TlsOptions> tls_options(const rules::NodeConfig& config) {
+  if (!rules::uses_tls(config)) return std::nullopt;
+  scp::TlsOptions tls;
+  tls.certificate = config.tls.certificate;
+  tls.private_key = config.tls.private_key;
+  tls.trusted_certificates = config.tls.trusted_certificates;
+  tls.profile = config.tls.profile == "bcp195" ? scp::TlsProfile::bcp195
+                : config.tls.profile == "bcp195-ex" ? scp::TlsProfile::bcp195_extended
+                                                    : scp::TlsProfile::bcp195_nd;
+  tls.require_peer_certificate = config.tls.require_client_certificate;
+  return tls;
+}
 
 scp::ListenerOptions listener_options(const rules::NodeConfig& config) {
   scp::ListenerOptions options;
@@ -39,11 +54,22 @@ scp::ListenerOptions listener_options(const rules::NodeConfig& config) {
   options.max_associations = config.max_associations;
   options.acse_timeout_s = config.acse_timeout_s;
   options.dimse_timeout_s = config.dimse_timeout_s;
+  if (config.tls.listener) options.tls = tls_options(config);
   return options;
 }
 
+// Throws TlsSetupError naming the file at fault. The listener's role is checked at start-up only: it
+// takes its identity once, and a reload does not change it.
+void check_tls_identity(const rules::NodeConfig& config, bool as_listener) {
+  const auto tls = tls_options(config);
+  if (!tls) return;
+  if (as_listener) scp::check_tls_setup(*tls, scp::TlsRole::server);
+  if (!rules::tls_endpoints(config).empty()) scp::check_tls_setup(*tls, scp::TlsRole::client);
+}
+
 DeliverySettings delivery_settings_from(const rules::NodeConfig& config) {
-  return {config.ae_title, rules::retry_policy_from(config), config.warning_is_delivered, config.send_timeout_s};
+  return {config.ae_title, rules::retry_policy_from(config), config.warning_is_delivered, config.send_timeout_s,
+          tls_options(config), rules::tls_endpoints(config)};
 }
 
 double free_gib(const std::filesystem::path& dir) {
@@ -78,6 +104,8 @@ int serve_command(const Arguments& args) {
   ::signal(SIGPIPE, SIG_IGN);  // a peer closing its socket must not kill the node
   try {
     initialise_dcmtk();
+    // A TLS identity that cannot work stops the node now, not at the first handshake or report.
+    check_tls_identity(config, config.tls.listener);
     const storage::DataDirLock lock(config.data_dir);
     storage::Archive archive({config.data_dir, config.quota_bytes, config.min_free_bytes}, log);
     const auto recovery = archive.recover();
@@ -114,7 +142,11 @@ int serve_command(const Arguments& args) {
       }
       boost::asio::post(io, [&io] { io.stop(); });
     });
-    log->info("listening: AE \"{}\" on port {}, up to {} associations, {}", config.ae_title, config.port,
+    log->info("listening: AE \"{}\" on port {}{}, up to {} associations, {}", config.ae_title, config.port,
+              config.tls.listener ? " (TLS " + config.tls.profile +
+                                        (config.tls.require_client_certificate ? ", client certificate required)"
+                                                                               : ", client certificate optional)")
+                                  : std::string(),
               config.max_associations,
               config.accept_any_caller ? "any calling AE accepted"
                                        : std::to_string(config.peers.size()) + " configured peers");
@@ -153,6 +185,7 @@ int serve_command(const Arguments& args) {
         if (error) return;
         try {
           const rules::NodeConfig fresh = node_config_from(cl);
+          check_tls_identity(fresh, false);  // destinations' TLS takes the reloaded identity
           runner.set_rules(analysis_rules_from(fresh));
           scheduler.set_rules(match_rules_from(fresh));
           sender.set_settings(delivery_settings_from(fresh));

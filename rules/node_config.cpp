@@ -41,6 +41,17 @@ class TableReader {
       out = node->as_boolean()->get();
     }
   }
+  void paths(const std::string& key, std::vector<std::filesystem::path>& out) {
+    if (const auto* node = take(key)) {
+      const auto* array = node->as_array();
+      if (array == nullptr) throw ConfigError(where(full(key), *node) + " must be a list of strings");
+      out.clear();
+      for (const auto& item : *array) {
+        if (!item.is_string()) throw ConfigError(where(full(key), item) + " must be a list of strings");
+        out.emplace_back(item.as_string()->get());
+      }
+    }
+  }
   template <typename T>
   void integer(const std::string& key, T& out, std::int64_t min, std::int64_t max) {
     if (const auto* node = take(key)) {
@@ -126,6 +137,15 @@ bool is_valid_ae_title(const std::string& ae_title) {
 
 NodeConfig default_node_config() { return NodeConfig{}; }
 
+bool uses_tls(const NodeConfig& config) {
+  if (config.tls.listener) return true;
+  for (const auto& d : config.destinations)
+    if (d.tls) return true;
+  for (const auto& p : config.peers)
+    if (p.tls) return true;
+  return false;
+}
+
 NodeConfig load_node_config(const std::filesystem::path& file) {
   toml::table root;
   try {
@@ -201,11 +221,22 @@ NodeConfig load_node_config(const std::filesystem::path& file) {
       t.text("gtv_nodal", config.gtv_nodal_pattern);
       t.finish();
     }
+    if (const auto* node = top.take("tls")) {
+      TableReader t(as_table(node, "tls"), "tls");
+      t.flag("listener", config.tls.listener);
+      t.path("certificate", config.tls.certificate);
+      t.path("private_key", config.tls.private_key);
+      t.paths("trusted_certificates", config.tls.trusted_certificates);
+      t.one_of("profile", config.tls.profile, {"bcp195-nd", "bcp195", "bcp195-ex"});
+      t.flag("require_client_certificate", config.tls.require_client_certificate);
+      t.finish();
+    }
     read_array_of_tables(top, "peers", config.peers, [](TableReader& t, const toml::node& node) {
       PeerConfig peer;
       t.text("ae_title", peer.ae_title);
       t.text("host", peer.host);
       t.integer("port", peer.port, 1, 65535);
+      t.flag("tls", peer.tls);
       if (peer.ae_title.empty()) throw ConfigError(where(t.full("ae_title"), node) + " is required");
       return peer;
     });
@@ -214,6 +245,7 @@ NodeConfig load_node_config(const std::filesystem::path& file) {
       t.text("ae_title", destination.ae_title);
       t.text("host", destination.host);
       t.integer("port", destination.port, 1, 65535);
+      t.flag("tls", destination.tls);
       if (destination.ae_title.empty() || destination.host.empty() || destination.port == 0)
         throw ConfigError(where(t.full("ae_title"), node) + ": a destination needs ae_title, host and port");
       return destination;
@@ -251,6 +283,13 @@ void validate(const NodeConfig& config) {
     throw ConfigError("classification.marginal_min_v95_pct (" + std::to_string(config.marginal_min_v95_pct) +
                       ") must not exceed classification.in_field_min_v95_pct (" +
                       std::to_string(config.in_field_min_v95_pct) + ")");
+  if (uses_tls(config)) {
+    const std::string why = config.tls.listener ? "tls.listener is true" : "a destination or peer has tls = true";
+    if (config.tls.certificate.empty()) throw ConfigError("tls.certificate is required: " + why);
+    if (config.tls.private_key.empty()) throw ConfigError("tls.private_key is required: " + why);
+    if (config.tls.trusted_certificates.empty())
+      throw ConfigError("tls.trusted_certificates is required (the CA certificates peers must present): " + why);
+  }
   if (!config.accept_any_caller && config.peers.empty())
     throw ConfigError("node.accept_any_caller is false but no [[peers]] are configured: no one could send to this node");
 }

@@ -20,12 +20,24 @@ struct PeerConfig {
   std::string ae_title;
   std::string host;        // empty: any address
   std::uint16_t port = 0;  // where reports go back to, when routed to the sender (0: unknown)
+  bool tls = false;        // reports go back to it over TLS
 };
 
 struct DestinationConfig {
   std::string ae_title;
   std::string host;
   std::uint16_t port = 0;
+  bool tls = false;  // DICOM over TLS with the node's [tls] identity
+};
+
+// [tls]: the node's identity for DICOM over TLS, as a server (tls.listener) and as a client
+// (destinations and peers with tls = true). Read at start-up; a change needs a restart of the listener.
+struct TlsConfig {
+  bool listener = false;  // true: the node's port speaks TLS only
+  std::filesystem::path certificate, private_key;       // PEM
+  std::vector<std::filesystem::path> trusted_certificates;  // PEM CA certificates peers must chain to
+  std::string profile = "bcp195-nd";                    // bcp195-nd | bcp195 | bcp195-ex
+  bool require_client_certificate = true;               // the listener refuses clients without one
 };
 
 struct NodeConfig {
@@ -64,6 +76,7 @@ struct NodeConfig {
   bool warning_is_delivered = true;  // a C-STORE warning (0xB0xx) counts as delivered; false retries it
   bool to_sender = false;          // also send each report to the peer that sent the follow-up data
   unsigned send_timeout_s = 30;    // connection, association and C-STORE response each
+  TlsConfig tls;
   // [[peers]], [[destinations]]
   std::vector<PeerConfig> peers;
   std::vector<DestinationConfig> destinations;
@@ -82,5 +95,8 @@ DestinationConfig parse_destination(const std::string& text);
 
 // AE titles: 1 to 16 characters, no backslash or control characters, not only spaces (PS3.5 6.2).
 bool is_valid_ae_title(const std::string& ae_title);
+
+// Whether anything in the configuration speaks TLS (the listener, a destination or a peer).
+bool uses_tls(const NodeConfig& config);
 
 }  // namespace rtpof::rules

@@ -29,4 +29,19 @@ std::vector<storage::DeliveryTarget> report_destinations(const RoutingRules& rul
   return targets;
 }
 
+std::vector<storage::DeliveryTarget> tls_endpoints(const NodeConfig& config) {
+  std::vector<storage::DeliveryTarget> endpoints;
+  for (const DestinationConfig& d : config.destinations)
+    if (d.tls) endpoints.push_back({d.ae_title, d.host, d.port});
+  for (const PeerConfig& peer : config.peers)
+    if (peer.tls) endpoints.push_back({peer.ae_title, peer.host, peer.port});
+  return endpoints;
+}
+
+bool speaks_tls(const std::vector<storage::DeliveryTarget>& tls_endpoints, const storage::DeliveryTarget& target) {
+  return std::any_of(tls_endpoints.begin(), tls_endpoints.end(), [&](const storage::DeliveryTarget& e) {
+    return e.host == target.host && e.port == target.port;
+  });
+}
+
 }  // namespace rtpof::rules

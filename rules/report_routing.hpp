@@ -23,4 +23,9 @@ RoutingRules routing_rules_from(const NodeConfig& config);
 // object's association (empty when it came from disk).
 std::vector<storage::DeliveryTarget> report_destinations(const RoutingRules& rules, const std::string& followup_sender);
 
+// The destinations and peers configured with tls = true. An outbox row is sent over TLS when its host
+// and port are one of these: TLS belongs to the port that listens, whichever AE title is called there.
+std::vector<storage::DeliveryTarget> tls_endpoints(const NodeConfig& config);
+bool speaks_tls(const std::vector<storage::DeliveryTarget>& tls_endpoints, const storage::DeliveryTarget& target);
+
 }  // namespace rtpof::rules

@@ -3,12 +3,14 @@
 #include <dcmtk/config/osconfig.h>
 #include <dcmtk/dcmdata/dcdict.h>
 #include <dcmtk/dcmnet/scppool.h>
+#include <dcmtk/dcmtls/tlslayer.h>
 #include <spdlog/spdlog.h>
 
 #include <stdexcept>
 
 #include "scp/presentation_contexts.hpp"
 #include "scp/store_worker.hpp"
+#include "scp/tls_layer.hpp"
 
 namespace rtpof::scp {
 
@@ -33,7 +35,8 @@ class DicomListener::Pool : public DcmBaseSCPPool {
 
 DicomListener::DicomListener(ListenerOptions options, storage::Archive& archive,
                              std::shared_ptr<spdlog::logger> logger)
-    : pool_(std::make_unique<Pool>(options, archive, std::move(logger))) {
+    : tls_(options.tls ? make_tls_layer(*options.tls, TlsRole::server) : nullptr),
+      pool_(std::make_unique<Pool>(options, archive, std::move(logger))) {
   DcmSCPConfig& config = pool_->getConfig();
   config.setAETitle(options.ae_title.c_str());
   config.setPort(options.port);
@@ -48,6 +51,9 @@ DicomListener::DicomListener(ListenerOptions options, storage::Archive& archive,
   config.setHostLookupEnabled(OFFalse);
   config.setRespondWithCalledAETitle(OFFalse);
   add_presentation_contexts(config);
+  // The pool's listener thread does each TLS handshake before it reads the A-ASSOCIATE-RQ; a handshake
+  // that fails (plain DICOM, an untrusted certificate) ends that connection only.
+  if (tls_) config.setTransportLayer(tls_.get());
   pool_->setMaxThreads(static_cast<Uint16>(options.max_associations));
 }
 

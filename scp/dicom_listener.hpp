@@ -6,6 +6,7 @@
 #include "scp/listener_options.hpp"
 #include "scp/listener_stats.hpp"
 
+class DcmTLSTransportLayer;
 namespace spdlog {
 class logger;
 }
@@ -17,7 +18,8 @@ namespace rtpof::scp {
 
 class DicomListener {
  public:
-  // Throws std::runtime_error when the options cannot work (a peer host that does not resolve).
+  // Throws std::runtime_error when the options cannot work (a peer host that does not resolve), and
+  // TlsSetupError when TLS is asked for and its files do not fit (a key that is not the certificate's).
   DicomListener(ListenerOptions options, storage::Archive& archive, std::shared_ptr<spdlog::logger> logger);
   ~DicomListener();
   DicomListener(const DicomListener&) = delete;
@@ -35,6 +37,8 @@ class DicomListener {
 
  private:
   class Pool;
+  // Declared before the pool: DCMTK keeps only a pointer, so the layer must be destroyed after it.
+  std::unique_ptr<DcmTLSTransportLayer> tls_;
   std::unique_ptr<Pool> pool_;
 };
 

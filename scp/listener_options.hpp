@@ -1,8 +1,11 @@
 #pragma once
 // What the listener needs to know, in its own terms: app/ fills it from the configuration.
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <vector>
+
+#include "scp/tls_options.hpp"
 
 namespace rtpof::scp {
 
@@ -19,6 +22,7 @@ struct ListenerOptions {
   unsigned max_associations = 16;
   unsigned acse_timeout_s = 10;
   unsigned dimse_timeout_s = 120;
+  std::optional<TlsOptions> tls;  // set: the port speaks DICOM over TLS only
 };
 
 }  // namespace rtpof::scp

@@ -3,11 +3,22 @@
 #include <dcmtk/config/osconfig.h>
 #include <dcmtk/dcmnet/diutil.h>
 #include <dcmtk/dcmnet/scu.h>
+#include <dcmtk/dcmtls/tlslayer.h>
 
 #include <cstdio>
+#include <memory>
+
+#include "scp/tls_layer.hpp"
 
 namespace rtpof::scp {
 namespace {
+
+// DcmSCU 3.6.7 keeps useSecureConnection protected (its DcmTLSSCU builds a layer of its own, without
+// the checks of make_tls_layer); this only makes that member reachable for a layer we built.
+class StoreScu : public DcmSCU {
+ public:
+  using DcmSCU::useSecureConnection;
+};
 
 std::string hex_status(std::uint16_t status) {
   char text[16];
@@ -42,7 +53,18 @@ SendVerdict verdict_of_store_status(std::uint16_t status, bool warning_is_delive
 
 SendOutcome send_file(const std::filesystem::path& file, const std::string& sop_class_uid, const SendTarget& target,
                       bool warning_is_delivered) {
-  DcmSCU scu;
+  // Built per send, so that a certificate renewed on disk is used from the next attempt on; declared
+  // before `scu`, whose destructor may still close the connection the layer made.
+  std::unique_ptr<DcmTLSTransportLayer> tls;
+  if (target.tls) {
+    try {
+      tls = make_tls_layer(*target.tls, TlsRole::client);
+    } catch (const TlsSetupError& e) {
+      // Our own files, not the peer: retried, so that mending them is enough.
+      return {SendVerdict::transient, e.what()};
+    }
+  }
+  StoreScu scu;
   scu.setAETitle(target.calling_ae.c_str());
   scu.setPeerAETitle(target.called_ae.c_str());
   scu.setPeerHostName(target.host.c_str());
@@ -57,13 +79,21 @@ SendOutcome send_file(const std::filesystem::path& file, const std::string& sop_
   scu.addPresentationContext(sop_class_uid.c_str(), syntaxes);
 
   OFCondition status = scu.initNetwork();
+  // The layer goes in after the network exists: DcmSCU attaches it to that network.
+  if (status.good() && tls) status = scu.useSecureConnection(tls.get());
   if (status.bad()) return {SendVerdict::transient, std::string("network set-up failed: ") + status.text()};
   status = scu.negotiateAssociation();
   if (status == NET_EC_NoAcceptablePresentationContexts)
     return {SendVerdict::permanent, "presentation context rejected: the peer does not accept this SOP class"};
   // A rejected association (busy, or our AE title unknown there) and a refused or timed-out connection
   // may all be mended on the peer's side without us: retried, with backoff, until the give-up time.
-  if (status.bad()) return {SendVerdict::transient, std::string("association failed: ") + status.text()};
+  if (status.bad()) {
+    std::string why = std::string("association failed: ") + status.text();
+    if (tls)
+      why += " (over TLS: the destination's certificate must come from a CA in tls.trusted_certificates, and it "
+             "must trust the CA of ours)";
+    return {SendVerdict::transient, why};
+  }
   const T_ASC_PresentationContextID context = scu.findPresentationContextID(sop_class_uid.c_str(), "");
   if (context == 0) {
     scu.releaseAssociation();

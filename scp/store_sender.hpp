@@ -4,7 +4,10 @@
 // does not take this SOP class, or refuses the dataset). The outbox decides what to do with the verdict.
 #include <cstdint>
 #include <filesystem>
+#include <optional>
 #include <string>
+
+#include "scp/tls_options.hpp"
 
 namespace rtpof::scp {
 
@@ -14,6 +17,7 @@ struct SendTarget {
   std::uint16_t port = 0;
   unsigned connect_timeout_s = 10;
   unsigned dimse_timeout_s = 60;
+  std::optional<TlsOptions> tls;  // set: DICOM over TLS, the peer's certificate verified against ours
 };
 
 enum class SendVerdict { delivered, transient, permanent };

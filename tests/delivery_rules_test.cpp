@@ -62,6 +62,19 @@ TEST(ReportRouting, DestinationsAndTheSenderWhenItIsAPeerToAnswer) {
   EXPECT_EQ(rules::report_destinations(rules::routing_rules_from(config), "STRANGER").size(), 1u);
 }
 
+TEST(ReportRouting, TlsBelongsToTheHostAndPortOfADestinationOrPeerConfiguredWithIt) {
+  rules::NodeConfig config = rules::default_node_config();
+  config.destinations = {{"PACS", "10.0.0.5", 2762, true}, {"PACS", "10.0.0.5", 104, false}};
+  config.peers = {{"ECLIPSE", "10.0.0.7", 2762, true}};
+  const auto endpoints = rules::tls_endpoints(config);
+  ASSERT_EQ(endpoints.size(), 2u);
+  EXPECT_TRUE(rules::speaks_tls(endpoints, {"PACS", "10.0.0.5", 2762}));
+  EXPECT_TRUE(rules::speaks_tls(endpoints, {"ARCHIVE", "10.0.0.5", 2762}));  // another AE at the same TLS port
+  EXPECT_FALSE(rules::speaks_tls(endpoints, {"PACS", "10.0.0.5", 104}));
+  EXPECT_TRUE(rules::speaks_tls(endpoints, {"ECLIPSE", "10.0.0.7", 2762}));
+  EXPECT_FALSE(rules::speaks_tls(endpoints, {"ECLIPSE", "10.0.0.8", 2762}));
+}
+
 TEST(UtcTime, ParsesWhatItWrites) {
   const auto now = std::chrono::system_clock::now();
   const std::string text = storage::utc_iso8601(now);

@@ -1,7 +1,8 @@
 // Reports leaving the node: a case sent to the node comes back as an SR at a storescp destination; a
 // destination that is down is retried with backoff until it is up; a node restarted while a report waits
 // still delivers it, once; a destination that refuses the SR's SOP class gets a dead letter (one error
-// line, no retries) and `rtpof resend` delivers it once the destination is fixed.
+// line, no retries) and `rtpof resend` delivers it once the destination is fixed; a TLS destination gets
+// the report over TLS, and one whose certificate the node does not trust never gets it.
 // Real node, real storescp (DCMTK) as the destination, real index.
 #include <gtest/gtest.h>
 
@@ -13,6 +14,7 @@
 
 #include "tests/support/node_fixture.hpp"
 #include "tests/support/sr_reader.hpp"
+#include "tests/support/test_pki.hpp"
 
 namespace rtpof::testing {
 namespace {
@@ -175,6 +177,51 @@ TEST_F(NodeDelivery, ARefusedSopClassIsADeadLetterWithOneErrorLineAndResendDeliv
   const RunResult again = run({rtpof_binary().string(), "resend", "--data-dir", data_dir().string(),
                                std::to_string(outbox().at(0).id)});
   EXPECT_EQ(again.exit_code, 1) << again.output;
+}
+
+TEST_F(NodeDelivery, ATlsDestinationGetsTheReportAndOneWithAnUntrustedCertificateDoesNot) {
+  const TestPki pki = make_test_pki(data_ / "pki");
+  const int port = free_port(), rogue_port = free_port();
+  // DEST presents a certificate from the CA the node trusts and requires the node's; ROGUE's is a stranger's.
+  StorescpProcess destination("DEST", port, source_ / "received", data_ / "storescp.log",
+                              {"+tls", pki.client_key.string(), pki.client_certificate.string(), "+cf",
+                               pki.ca_certificate.string()},
+                              pki.client_flags());
+  StorescpProcess rogue("ROGUE", rogue_port, source_ / "rogue", data_ / "rogue.log",
+                        {"+tls", pki.stranger_key.string(), pki.stranger_certificate.string(), "-ic"},
+                        {"+tls", pki.client_key.string(), pki.client_certificate.string(), "-ic"});
+  ASSERT_TRUE(destination.wait_until_ready());
+  ASSERT_TRUE(rogue.wait_until_ready());
+  std::ostringstream toml;
+  toml << "[node]\naccept_any_caller = true\n[matching]\nstable_age_s = 1\n"
+       << "[delivery]\nretry_base_s = 2\nretry_factor = 1\nsend_timeout_s = 5\n"
+       << "[tls]\ncertificate = \"" << pki.node_certificate.string() << "\"\nprivate_key = \""
+       << pki.node_key.string() << "\"\ntrusted_certificates = [\"" << pki.ca_certificate.string() << "\"]\n"
+       << "[[destinations]]\nae_title = \"DEST\"\nhost = \"127.0.0.1\"\nport = " << port << "\ntls = true\n"
+       << "[[destinations]]\nae_title = \"ROGUE\"\nhost = \"127.0.0.1\"\nport = " << rogue_port << "\ntls = true\n";
+  start_node({"--config", write_config(toml.str()).string()});  // the listener itself stays plain
+  send(patient_files(patient("marginal", true, 85)), "all");
+  ASSERT_TRUE(wait_for_done(1)) << node_->log();
+
+  const auto deadline = std::chrono::steady_clock::now() + 30s;
+  auto state_of = [&](const std::string& ae) {
+    for (const auto& row : outbox())
+      if (row.destination.ae_title == ae) return row;
+    return storage::OutboxRow{};
+  };
+  while (std::chrono::steady_clock::now() < deadline &&
+         (state_of("DEST").state != "sent" || state_of("ROGUE").attempts < 2))
+    std::this_thread::sleep_for(200ms);
+  ASSERT_EQ(state_of("DEST").state, "sent") << node_->log();
+  ASSERT_EQ(destination.received().size(), 1u);
+  EXPECT_EQ(read_report(destination.received()[0]).sop_instance_uid, state_of("DEST").report.sop_instance_uid);
+  // The stranger's certificate fails the node's check every time: retried (it may be mended), never sent.
+  const auto rogue_row = state_of("ROGUE");
+  EXPECT_EQ(rogue_row.state, "pending");
+  EXPECT_GE(rogue_row.attempts, 2);
+  EXPECT_NE(rogue_row.last_status.find("association failed"), std::string::npos) << rogue_row.last_status;
+  EXPECT_TRUE(rogue.received().empty());
+  EXPECT_NE(node_->log().find("not delivered to ROGUE@127.0.0.1:" + std::to_string(rogue_port)), std::string::npos);
 }
 
 }  // namespace

@@ -127,3 +127,52 @@ TEST(NodeConfig, RulesForClassificationAndRoiNamesAreValidated) {
   const std::string range = error_of("[node]\naccept_any_caller = true\n[classification]\nin_field_min_v95_pct = 120\n");
   EXPECT_NE(range.find("classification.in_field_min_v95_pct"), std::string::npos) << range;
 }
+
+TEST(NodeConfig, TlsTableIsReadAndItsIdentityIsRequiredWhereverTlsIsUsed) {
+  TempDir dir;
+  std::ofstream(dir / "rtpof.toml") << R"(
+[node]
+accept_any_caller = true
+[tls]
+listener = true
+certificate = "/etc/rtpof/tls/node.crt"
+private_key = "/etc/rtpof/tls/node.key"
+trusted_certificates = ["/etc/rtpof/tls/ca.crt", "/etc/rtpof/tls/pacs-ca.crt"]
+profile = "bcp195"
+require_client_certificate = false
+[[destinations]]
+ae_title = "PACS"
+host = "10.0.0.5"
+port = 2762
+tls = true
+[[peers]]
+ae_title = "ECLIPSE"
+tls = true
+)";
+  const NodeConfig c = load_node_config(dir / "rtpof.toml");
+  EXPECT_TRUE(c.tls.listener);
+  EXPECT_EQ(c.tls.certificate, "/etc/rtpof/tls/node.crt");
+  EXPECT_EQ(c.tls.private_key, "/etc/rtpof/tls/node.key");
+  ASSERT_EQ(c.tls.trusted_certificates.size(), 2u);
+  EXPECT_EQ(c.tls.trusted_certificates[1], "/etc/rtpof/tls/pacs-ca.crt");
+  EXPECT_EQ(c.tls.profile, "bcp195");
+  EXPECT_FALSE(c.tls.require_client_certificate);
+  EXPECT_TRUE(c.destinations.at(0).tls);
+  EXPECT_TRUE(c.peers.at(0).tls);
+  EXPECT_TRUE(uses_tls(c));
+  EXPECT_FALSE(uses_tls(default_node_config()));
+
+  // The listener, a destination or a peer with TLS each need the identity, and the message says which key.
+  EXPECT_NE(error_of("[node]\naccept_any_caller = true\n[tls]\nlistener = true\n").find("tls.certificate is required: "
+                                                                                        "tls.listener is true"),
+            std::string::npos);
+  EXPECT_NE(error_of("[node]\naccept_any_caller = true\n[tls]\ncertificate = \"a\"\nprivate_key = \"b\"\n"
+                     "[[destinations]]\nae_title = \"P\"\nhost = \"h\"\nport = 1\ntls = true\n")
+                .find("tls.trusted_certificates is required"),
+            std::string::npos);
+  EXPECT_NE(error_of("[tls]\nprofile = \"tls1.0\"\n").find("key 'tls.profile' at line 2 must be one of"),
+            std::string::npos);
+  EXPECT_NE(error_of("[tls]\ntrusted_certificates = \"/ca.crt\"\n").find("must be a list of strings"),
+            std::string::npos);
+  EXPECT_NE(error_of("[tls]\nlistner = true\n").find("unknown key 'tls.listner'"), std::string::npos);
+}

@@ -44,11 +44,11 @@ fs::path NodeFixture::write_config(const std::string& toml) {
   return file;
 }
 
-void NodeFixture::start_node(std::vector<std::string> extra) {
+void NodeFixture::start_node(std::vector<std::string> extra, std::vector<std::string> echo_flags) {
   const int port = free_port();
   std::vector<std::string> args = {"--data-dir", data_dir().string()};
   args.insert(args.end(), extra.begin(), extra.end());
-  node_ = std::make_unique<NodeProcess>(args, data_ / "node.log", port);
+  node_ = std::make_unique<NodeProcess>(args, data_ / "node.log", port, std::move(echo_flags));
   ASSERT_TRUE(node_->wait_until_ready()) << "node did not start:\n" << node_->log();
 }
 

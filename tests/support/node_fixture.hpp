@@ -25,8 +25,9 @@ class NodeFixture : public ::testing::Test {
   // Writes a phantom planning case below source_/<name>.
   phantom::PlanningFiles make_phantom(const phantom::PhantomSpec& spec, const std::string& name = "case");
 
-  // Starts `rtpof serve` on a free port with the data dir below data_; extra flags appended.
-  void start_node(std::vector<std::string> extra = {});
+  // Starts `rtpof serve` on a free port with the data dir below data_; extra flags appended;
+  // `echo_flags` go to the echoscu that waits for it (TLS).
+  void start_node(std::vector<std::string> extra = {}, std::vector<std::string> echo_flags = {});
   std::filesystem::path write_config(const std::string& toml);
 
   // storescu over one association: all files in `dir` (scanned), as `calling_ae`.

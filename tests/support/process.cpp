@@ -70,8 +70,22 @@ int free_port() {
   return ntohs(address.sin_port);
 }
 
-NodeProcess::NodeProcess(std::vector<std::string> serve_args, std::filesystem::path log_file, int port)
-    : log_file_(std::move(log_file)), port_(port) {
+namespace {
+
+// echoscu against 127.0.0.1:port with extra flags (TLS), bounded in time.
+bool echo_at(int port, const std::string& called_ae, const std::string& calling_ae,
+             const std::vector<std::string>& flags) {
+  std::vector<std::string> argv = {"echoscu", "-to", "5", "-aec", called_ae, "-aet", calling_ae};
+  argv.insert(argv.end(), flags.begin(), flags.end());
+  argv.insert(argv.end(), {"127.0.0.1", std::to_string(port)});
+  return run(argv, std::chrono::seconds(20)).exit_code == 0;
+}
+
+}  // namespace
+
+NodeProcess::NodeProcess(std::vector<std::string> serve_args, std::filesystem::path log_file, int port,
+                         std::vector<std::string> echo_flags)
+    : log_file_(std::move(log_file)), port_(port), echo_flags_(std::move(echo_flags)) {
   std::vector<std::string> argv = {rtpof_binary().string(), "serve", "--port", std::to_string(port)};
   argv.insert(argv.end(), serve_args.begin(), serve_args.end());
   pid_ = spawn(argv, log_file_);
@@ -82,9 +96,7 @@ NodeProcess::~NodeProcess() {
 }
 
 bool NodeProcess::echo(const std::string& called_ae, const std::string& calling_ae) const {
-  return run({"echoscu", "-to", "5", "-aec", called_ae, "-aet", calling_ae, "127.0.0.1", std::to_string(port_)},
-             std::chrono::seconds(20))
-             .exit_code == 0;
+  return echo_at(port_, called_ae, calling_ae, echo_flags_);
 }
 
 bool NodeProcess::wait_until_ready(std::chrono::seconds timeout) {
@@ -124,8 +136,9 @@ void NodeProcess::kill_hard() {
 std::string NodeProcess::log() const { return read_text(log_file_); }
 
 StorescpProcess::StorescpProcess(std::string ae_title, int port, std::filesystem::path out_dir,
-                                 std::filesystem::path log_file, const std::vector<std::string>& extra)
-    : ae_title_(std::move(ae_title)), port_(port), out_dir_(std::move(out_dir)) {
+                                 std::filesystem::path log_file, const std::vector<std::string>& extra,
+                                 std::vector<std::string> echo_flags)
+    : ae_title_(std::move(ae_title)), port_(port), out_dir_(std::move(out_dir)), echo_flags_(std::move(echo_flags)) {
   std::filesystem::create_directories(out_dir_);
   std::vector<std::string> argv = {"storescp", "-aet", ae_title_, "-od", out_dir_.string(), "-uf"};
   argv.insert(argv.end(), extra.begin(), extra.end());
@@ -145,9 +158,7 @@ void StorescpProcess::stop() {
 bool StorescpProcess::wait_until_ready(std::chrono::seconds timeout) {
   const auto deadline = std::chrono::steady_clock::now() + timeout;
   while (std::chrono::steady_clock::now() < deadline) {
-    if (run({"echoscu", "-to", "5", "-aec", ae_title_, "127.0.0.1", std::to_string(port_)}, std::chrono::seconds(20))
-            .exit_code == 0)
-      return true;
+    if (echo_at(port_, ae_title_, "ECHOSCU", echo_flags_)) return true;
     std::this_thread::sleep_for(std::chrono::milliseconds(100));
   }
   return false;

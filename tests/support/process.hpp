@@ -23,7 +23,9 @@ int free_port();
 // `rtpof serve` in the background, its log in a file. Stopped with SIGTERM on destruction.
 class NodeProcess {
  public:
-  NodeProcess(std::vector<std::string> serve_args, std::filesystem::path log_file, int port);
+  // `echo_flags` go to every echoscu readiness probe (a TLS listener needs +tls and its certificates).
+  NodeProcess(std::vector<std::string> serve_args, std::filesystem::path log_file, int port,
+              std::vector<std::string> echo_flags = {});
   ~NodeProcess();
   NodeProcess(const NodeProcess&) = delete;
   NodeProcess& operator=(const NodeProcess&) = delete;
@@ -42,6 +44,7 @@ class NodeProcess {
   pid_t pid_ = -1;
   std::filesystem::path log_file_;
   int port_;
+  std::vector<std::string> echo_flags_;
 };
 
 // DCMTK's storescp in the background, as a report destination. Received files go to `out_dir` with
@@ -49,7 +52,7 @@ class NodeProcess {
 class StorescpProcess {
  public:
   StorescpProcess(std::string ae_title, int port, std::filesystem::path out_dir, std::filesystem::path log_file,
-                  const std::vector<std::string>& extra = {});
+                  const std::vector<std::string>& extra = {}, std::vector<std::string> echo_flags = {});
   ~StorescpProcess();  // SIGTERM
   StorescpProcess(const StorescpProcess&) = delete;
   StorescpProcess& operator=(const StorescpProcess&) = delete;
@@ -63,6 +66,7 @@ class StorescpProcess {
   std::string ae_title_;
   int port_;
   std::filesystem::path out_dir_;
+  std::vector<std::string> echo_flags_;
 };
 
 }  // namespace rtpof::testing
