@@ -2,7 +2,8 @@
 // destination that is down is retried with backoff until it is up; a node restarted while a report waits
 // still delivers it, once; a destination that refuses the SR's SOP class gets a dead letter (one error
 // line, no retries) and `rtpof resend` delivers it once the destination is fixed; a TLS destination gets
-// the report over TLS, and one whose certificate the node does not trust never gets it.
+// the report over TLS, and one whose certificate the node does not trust never gets it; Orthanc, a real
+// PACS, sends a case to the node and finds the node's report back under the same patient.
 // Real node, real storescp (DCMTK) as the destination, real index.
 #include <gtest/gtest.h>
 
@@ -13,6 +14,7 @@
 #include <thread>
 
 #include "tests/support/node_fixture.hpp"
+#include "tests/support/orthanc_process.hpp"
 #include "tests/support/sr_reader.hpp"
 #include "tests/support/test_pki.hpp"
 
@@ -52,9 +54,13 @@ class NodeDelivery : public NodeFixture {
   // The job's class of each recurrence, from the result JSON the node kept.
   std::map<std::string, std::string> classes_of_job() {
     std::map<std::string, std::string> classes;
-    for (const auto& job : jobs())
-      if (job.state == "done")
-        for (const json& r : json::parse(job.result)["recurrences"]) classes[r["roi"]] = r["class"];
+    for (const auto& job : jobs()) {
+      if (job.state != "done") continue;
+      // Parsed into a variable: a range-for over a member of a temporary would iterate freed memory.
+      const json result = json::parse(job.result);
+      for (const json& r : result.at("recurrences"))
+        classes[r.at("roi").get<std::string>()] = r.at("class").get<std::string>();
+    }
     return classes;
   }
   static std::size_t occurrences(const std::string& text, const std::string& needle) {
@@ -85,7 +91,9 @@ TEST_F(NodeDelivery, AStorescpDestinationReceivesTheReportOfACaseSentToTheNode) 
   EXPECT_EQ(report.patient_name, "CANARY^PHI");
   // The copy kept in the data directory is the one that was sent.
   EXPECT_EQ(read_report(data_dir() / "reports" / rows[0].report.relative_path).sop_instance_uid, report.sop_instance_uid);
-  for (const auto& [roi, cls] : classes_of_job()) {
+  const auto classes = classes_of_job();
+  ASSERT_EQ(classes.size(), 1u);
+  for (const auto& [roi, cls] : classes) {
     ASSERT_NE(report.group(roi), nullptr) << roi;
     EXPECT_EQ(report.group(roi)->evaluations.at("MISSCLASS"), class_code(cls)) << roi;
   }
@@ -222,6 +230,58 @@ TEST_F(NodeDelivery, ATlsDestinationGetsTheReportAndOneWithAnUntrustedCertificat
   EXPECT_NE(rogue_row.last_status.find("association failed"), std::string::npos) << rogue_row.last_status;
   EXPECT_TRUE(rogue.received().empty());
   EXPECT_NE(node_->log().find("not delivered to ROGUE@127.0.0.1:" + std::to_string(rogue_port)), std::string::npos);
+}
+
+TEST_F(NodeDelivery, OrthancSendsTheCaseToTheNodeAndFindsTheReportBackUnderThePatientWithItsClass) {
+  const int orthanc_dicom = free_port();
+  int orthanc_http = free_port();
+  while (orthanc_http == orthanc_dicom) orthanc_http = free_port();
+  // The node answers the sender: Orthanc is a configured peer with its DICOM port, and to_sender is on.
+  std::ostringstream toml;
+  toml << "[node]\naccept_any_caller = false\n[matching]\nstable_age_s = 1\n"
+       << "[delivery]\nto_sender = true\nretry_base_s = 2\nsend_timeout_s = 10\n"
+       << "[[peers]]\nae_title = \"ORTHANC\"\nhost = \"127.0.0.1\"\nport = " << orthanc_dicom << "\n"
+       << "[[peers]]\nae_title = \"ECHOSCU\"\n";  // the fixture's readiness probe
+  ASSERT_NO_FATAL_FAILURE(start_node({"--config", write_config(toml.str()).string()}));
+  OrthancProcess orthanc(data_ / "orthanc", "ORTHANC", orthanc_dicom, orthanc_http,
+                         {{"rtpof", "RTPOF", "127.0.0.1", node_->port()}});
+  ASSERT_TRUE(orthanc.wait_until_ready()) << orthanc.log();
+
+  // The case enters the PACS over its REST API, as a site would import it.
+  const auto files = patient_files(patient("marginal", true, 86));
+  const std::vector<int> codes = orthanc.upload(files);
+  ASSERT_EQ(codes, std::vector<int>(files.size(), 200)) << orthanc.log();
+  const json patients = orthanc.get("/patients");
+  ASSERT_EQ(patients.size(), 1u);
+  const std::string patient_id = patients[0];
+
+  // Orthanc sends it to the node by C-STORE (its own SCU), all in one job.
+  const json store = orthanc.post("/modalities/rtpof/store", {{"Resources", {patient_id}}, {"Synchronous", true}});
+  EXPECT_EQ(store["InstancesCount"], files.size()) << store.dump();
+  EXPECT_EQ(store["FailedInstancesCount"], 0) << store.dump();
+  EXPECT_EQ(stored_datasets().size(), files.size());
+  ASSERT_TRUE(wait_for_done(1)) << node_->log();
+  ASSERT_TRUE(wait_for_outbox("sent", 30s)) << node_->log() << orthanc.log();
+
+  // The report is in Orthanc, under the patient it came from, with the class the job found.
+  const json found = orthanc.post("/tools/find", {{"Level", "Instance"}, {"Query", {{"Modality", "SR"}}}});
+  ASSERT_EQ(found.size(), 1u) << found.dump();
+  const std::string sr_id = found[0];
+  EXPECT_EQ(orthanc.get("/instances/" + sr_id + "/patient")["ID"], patient_id);
+  orthanc.download("/instances/" + sr_id + "/file", source_ / "from-orthanc.dcm");
+  const ParsedReport report = read_report(source_ / "from-orthanc.dcm");
+  const auto rows = outbox();
+  ASSERT_EQ(rows.size(), 1u);
+  EXPECT_EQ(rows[0].destination.label(), "ORTHANC@127.0.0.1:" + std::to_string(orthanc_dicom));
+  EXPECT_EQ(report.sop_instance_uid, rows[0].report.sop_instance_uid);
+  const auto classes = classes_of_job();
+  ASSERT_FALSE(classes.empty());
+  for (const auto& [roi, cls] : classes) {
+    ASSERT_NE(report.group(roi), nullptr) << roi;
+    EXPECT_EQ(report.group(roi)->evaluations.at("MISSCLASS"), class_code(cls)) << roi;
+  }
+  EXPECT_EQ(classes.at("Recurrence"), "marginal");
+  EXPECT_NE(node_->log().find("association accepted: from \"ORTHANC\""), std::string::npos);
 }
 
 }  // namespace

@@ -13,9 +13,8 @@
 #include "tests/support/test_paths.hpp"
 
 namespace rtpof::testing {
-namespace {
 
-pid_t spawn(const std::vector<std::string>& argv, const std::filesystem::path& output) {
+pid_t spawn_process(const std::vector<std::string>& argv, const std::filesystem::path& output) {
   const pid_t pid = ::fork();
   if (pid < 0) throw std::runtime_error("fork failed");
   if (pid == 0) {
@@ -32,7 +31,7 @@ pid_t spawn(const std::vector<std::string>& argv, const std::filesystem::path& o
   return pid;
 }
 
-int wait_for(pid_t pid, std::chrono::milliseconds timeout) {
+int wait_for_exit(pid_t pid, std::chrono::milliseconds timeout) {
   const auto deadline = std::chrono::steady_clock::now() + timeout;
   int status = 0;
   while (std::chrono::steady_clock::now() < deadline) {
@@ -45,14 +44,12 @@ int wait_for(pid_t pid, std::chrono::milliseconds timeout) {
   return -1000;  // timed out
 }
 
-}  // namespace
-
 RunResult run(const std::vector<std::string>& argv, std::chrono::seconds timeout) {
   TempDir dir;
   const auto output = dir / "output.txt";
-  const pid_t pid = spawn(argv, output);
+  const pid_t pid = spawn_process(argv, output);
   RunResult result;
-  result.exit_code = wait_for(pid, timeout);
+  result.exit_code = wait_for_exit(pid, timeout);
   result.output = read_text(output);
   return result;
 }
@@ -88,7 +85,7 @@ NodeProcess::NodeProcess(std::vector<std::string> serve_args, std::filesystem::p
     : log_file_(std::move(log_file)), port_(port), echo_flags_(std::move(echo_flags)) {
   std::vector<std::string> argv = {rtpof_binary().string(), "serve", "--port", std::to_string(port)};
   argv.insert(argv.end(), serve_args.begin(), serve_args.end());
-  pid_ = spawn(argv, log_file_);
+  pid_ = spawn_process(argv, log_file_);
 }
 
 NodeProcess::~NodeProcess() {
@@ -116,7 +113,7 @@ bool NodeProcess::wait_until_ready(std::chrono::seconds timeout) {
 int NodeProcess::stop(std::chrono::seconds timeout) {
   if (pid_ <= 0) return -1;
   ::kill(pid_, SIGTERM);
-  const int code = wait_for(pid_, timeout);
+  const int code = wait_for_exit(pid_, timeout);
   pid_ = -1;
   return code;
 }
@@ -143,7 +140,7 @@ StorescpProcess::StorescpProcess(std::string ae_title, int port, std::filesystem
   std::vector<std::string> argv = {"storescp", "-aet", ae_title_, "-od", out_dir_.string(), "-uf"};
   argv.insert(argv.end(), extra.begin(), extra.end());
   argv.push_back(std::to_string(port_));
-  pid_ = spawn(argv, log_file);
+  pid_ = spawn_process(argv, log_file);
 }
 
 StorescpProcess::~StorescpProcess() { stop(); }
@@ -151,7 +148,7 @@ StorescpProcess::~StorescpProcess() { stop(); }
 void StorescpProcess::stop() {
   if (pid_ <= 0) return;
   ::kill(pid_, SIGTERM);
-  wait_for(pid_, std::chrono::seconds(10));
+  wait_for_exit(pid_, std::chrono::seconds(10));
   pid_ = -1;
 }
 

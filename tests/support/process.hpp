@@ -17,6 +17,11 @@ struct RunResult {
 // Runs a command to completion (bounded by `timeout`); the environment gets TCP_NODELAY=1.
 RunResult run(const std::vector<std::string>& argv, std::chrono::seconds timeout = std::chrono::seconds(120));
 
+// A command in the background, its standard output and error appended to `output`; and waiting for it
+// (its exit code, -signal, or -1000 after `timeout`, when it is killed).
+pid_t spawn_process(const std::vector<std::string>& argv, const std::filesystem::path& output);
+int wait_for_exit(pid_t pid, std::chrono::milliseconds timeout);
+
 // A port on 127.0.0.1 that was free a moment ago.
 int free_port();
 
