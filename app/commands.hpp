@@ -12,6 +12,7 @@ int serve_command(const Arguments& args);
 int status_command(const Arguments& args);
 int reindex_command(const Arguments& args);
 int resend_command(const Arguments& args);
+int rerun_command(const Arguments& args);
 int phantom_command(const Arguments& args);
 int inspect_command(const Arguments& args);
 int analyze_command(const Arguments& args);

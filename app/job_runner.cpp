@@ -18,6 +18,9 @@ namespace {
 
 using Clock = std::chrono::steady_clock;
 
+// How soon a job queued by `rtpof rerun` (another process) is noticed.
+constexpr auto rerun_poll_interval = std::chrono::seconds(2);
+
 long ms_since(Clock::time_point start) {
   return static_cast<long>(std::chrono::duration_cast<std::chrono::milliseconds>(Clock::now() - start).count());
 }
@@ -64,9 +67,10 @@ void JobRunner::work() {
       if (stopping_) return;
     }
     std::unique_lock lock(mutex_);
-    wakeup_.wait(lock, [this] { return stopping_ || signals_ > 0; });
+    // Woken by the scheduler for new jobs; the timeout finds jobs that `rtpof rerun` queued from outside.
+    wakeup_.wait_for(lock, rerun_poll_interval, [this] { return stopping_ || signals_ > 0; });
     if (stopping_) return;
-    --signals_;
+    if (signals_ > 0) --signals_;
   }
 }
 
@@ -134,8 +138,9 @@ bool JobRunner::run_one() {
                assembled.registration.quality && assembled.registration.quality->doubtful ? "; REGISTRATION DOUBTFUL" : "");
   } catch (const std::exception& e) {
     index.finish_job(job->id, false, e.what(), stages, "", storage::utc_iso8601());
-    log_->error("job {} (patient {}) failed after {} ms: {}; fix the input and send it again, which makes a new "
-                "case version", job->id, job->patient, ms_since(started), e.what());
+    log_->error("job {} (patient {}) failed after {} ms: {}; if an input is at fault, send the corrected object (a "
+                "new case version runs by itself); if the node was (disk, permissions), mend that and run `rtpof rerun "
+                "{}`", job->id, job->patient, ms_since(started), e.what(), job->id);
   }
   return true;
 }

@@ -20,6 +20,8 @@ commands:
   reindex  rebuild the index from the files [--data-dir DIR] [--config FILE]
   resend   queue dead report deliveries again (all, or the outbox ids `status` lists)
            [--data-dir DIR] [--config FILE] [ID...]
+  rerun    run failed jobs again once their cause is mended (disk, permissions): all of current
+           case versions, or the job ids `status` lists     [--data-dir DIR] [--config FILE] [ID...]
   phantom  write a synthetic head-and-neck patient and its truth.json (docs/phantom.md)
            --out DIR [--case NAME] [--size small|standard] [--reg] [--seg] [--seed N]
            [--rotation RX,RY,RZ] [--translation TX,TY,TZ] [--slices N]
@@ -53,7 +55,7 @@ int main(int argc, char** argv) {
   const std::map<std::string, int (*)(const Arguments&)> commands = {
       {"serve", serve_command}, {"status", status_command}, {"reindex", reindex_command},
       {"phantom", phantom_command}, {"inspect", inspect_command}, {"analyze", analyze_command},
-      {"dvh", dvh_command}, {"resend", resend_command}};
+      {"dvh", dvh_command}, {"resend", resend_command}, {"rerun", rerun_command}};
   const auto command = commands.find(all[0]);
   if (command == commands.end()) {
     std::cerr << "rtpof: unknown command \"" << all[0] << "\"\n" << usage;

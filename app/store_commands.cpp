@@ -1,7 +1,8 @@
-// `rtpof status`, `rtpof resend` and `rtpof reindex`: the operator's view of a data directory.
+// `rtpof status`, `rtpof resend`, `rtpof rerun` and `rtpof reindex`: the operator's view of a data directory.
 #include <spdlog/spdlog.h>
 
 #include <iostream>
+#include <optional>
 #include <nlohmann/json.hpp>
 
 #include "app/commands.hpp"
@@ -65,7 +66,8 @@ int status_command(const Arguments& args) {
     for (const auto& j : jobs)
       std::cout << "  job " << j.id << "  patient " << j.patient << "  case v" << j.case_version
                 << (j.superseded ? " (superseded)" : "") << "  " << j.state << "  attempts " << j.attempts
-                << (j.stages.empty() ? "" : "  " + j.stages) << (j.reason.empty() ? "" : "  reason: " + j.reason) << "\n";
+                << (j.stages.empty() ? "" : "  " + j.stages) << (j.reason.empty() ? "" : "  reason: " + j.reason)
+                << (j.state == "failed" ? "  (rtpof rerun " + std::to_string(j.id) + ")" : "") << "\n";
     std::cout << "outbox     " << outbox.size() << "\n";
     for (const auto& o : outbox)
       std::cout << "  " << o.id << "  report " << o.report.sop_instance_uid << " (job " << o.job_id << ", patient "
@@ -77,25 +79,55 @@ int status_command(const Arguments& args) {
   return 0;
 }
 
-int resend_command(const Arguments& args) {
+namespace {
+
+// `resend` and `rerun`: ids from the command line (outbox rows or jobs), and the data directory's index,
+// which is safe to change beside a running node (WAL, one transaction) that polls it.
+struct Requeue {
+  std::filesystem::path index_file;
+  std::vector<std::int64_t> ids;
+};
+
+std::optional<Requeue> requeue_request(const Arguments& args, const std::string& what) {
   const CommandLine cl(args, data_dir_flags, {});
   const rules::NodeConfig config = node_config_from(cl);
   if (!std::filesystem::exists(config.data_dir / "index.sqlite")) {
     std::cerr << "no rtpof data directory at " << config.data_dir.string() << " (no index.sqlite)\n";
-    return 1;
+    return std::nullopt;
   }
-  std::vector<std::int64_t> ids;
+  Requeue request{config.data_dir / "index.sqlite", {}};
   for (const std::string& id : cl.positionals()) {
     if (id.empty() || id.find_first_not_of("0123456789") != std::string::npos || id.size() > 18)
-      throw UsageError("outbox ids are numbers (see `rtpof status`), not \"" + id + "\"");
-    ids.push_back(std::stoll(id));
+      throw UsageError(what + " ids are numbers (see `rtpof status`), not \"" + id + "\"");
+    request.ids.push_back(std::stoll(id));
   }
-  // Beside a running node this is safe (WAL, one UPDATE); its sender sees the rows within a second.
-  storage::Index index(config.data_dir / "index.sqlite");
-  const int requeued = index.requeue_dead_deliveries(ids, storage::utc_iso8601());
+  return request;
+}
+
+}  // namespace
+
+int resend_command(const Arguments& args) {
+  const auto request = requeue_request(args, "outbox");
+  if (!request) return 1;
+  // The node's sender sees the rows within a second.
+  storage::Index index(request->index_file);
+  const int requeued = index.requeue_dead_deliveries(request->ids, storage::utc_iso8601());
   std::cout << requeued << " dead report deliver" << (requeued == 1 ? "y" : "ies") << " queued again"
-            << (requeued == 0 && !ids.empty() ? " (the ids given are not dead letters; see `rtpof status`)" : "") << "\n";
-  return requeued == 0 && !ids.empty() ? 1 : 0;
+            << (requeued == 0 && !request->ids.empty() ? " (the ids given are not dead letters; see `rtpof status`)" : "")
+            << "\n";
+  return requeued == 0 && !request->ids.empty() ? 1 : 0;
+}
+
+int rerun_command(const Arguments& args) {
+  const auto request = requeue_request(args, "job");
+  if (!request) return 1;
+  // The node's job runner looks for pending jobs every few seconds.
+  storage::Index index(request->index_file);
+  const int requeued = index.requeue_failed_jobs(request->ids);
+  std::cout << requeued << " failed job" << (requeued == 1 ? "" : "s") << " queued again"
+            << (requeued == 0 && !request->ids.empty() ? " (the ids given are not failed jobs; see `rtpof status`)" : "")
+            << "\n";
+  return requeued == 0 && !request->ids.empty() ? 1 : 0;
 }
 
 int reindex_command(const Arguments& args) {

@@ -147,8 +147,8 @@ OFCondition StoreWorker::handle_store(T_DIMSE_C_StoreRQ& request, T_ASC_Presenta
     if (received.bad()) return received;
     ++refused_;
     ++context_.stats.instances_refused;
-    context_.logger->error("instance refused ({}): sop={} from {}: {}", hex_status(status_out_of_resources),
-                           sop_instance, peer(), *full);
+    context_.logger->error("instance refused ({}): sop={} from {}: {}; the sender keeps it and may send it again later",
+                           hex_status(status_out_of_resources), sop_instance, peer(), *full);
     return sendSTOREResponse(presentation_id, request, status_out_of_resources);
   }
 
@@ -162,7 +162,9 @@ OFCondition StoreWorker::handle_store(T_DIMSE_C_StoreRQ& request, T_ASC_Presenta
   }
   if (received.bad()) {
     // Nothing was acknowledged; the peer sees the association end and can send again.
-    context_.logger->error("instance not received: sop={} from {}: {}", sop_instance, peer(), received.text());
+    context_.logger->error("instance not received: sop={} from {}: {}; nothing was acknowledged, the sender must send "
+                           "it again (check the network between them if this repeats)",
+                           sop_instance, peer(), received.text());
     return received;
   }
 
@@ -200,8 +202,9 @@ OFCondition StoreWorker::handle_store(T_DIMSE_C_StoreRQ& request, T_ASC_Presenta
     status = status_processing_failure;
     ++refused_;
     ++context_.stats.instances_refused;
-    context_.logger->error("instance refused ({}): sop={} from {}: unexpected error: {}", hex_status(status),
-                           sop_instance, peer(), e.what());
+    context_.logger->error("instance refused ({}): sop={} from {}: unexpected error: {}; nothing was kept and the "
+                           "sender may send it again; if this repeats, keep this line and the instance and report it",
+                           hex_status(status), sop_instance, peer(), e.what());
   }
   return sendSTOREResponse(presentation_id, request, status);
 }

@@ -48,13 +48,14 @@ InstanceAttributes parse(const fs::path& file) {
 // instance itself may be fine, and sending it again later may work.
 template <typename F>
 auto as_resource_error(const std::string& step, F&& f) -> decltype(f()) {
+  static const std::string resource_advice = "; check the free space and permissions of the data directory";
   try {
     return f();
   } catch (const std::system_error& e) {
-    throw IngestError(IngestError::Kind::out_of_resources, step + ": " + e.what());
+    throw IngestError(IngestError::Kind::out_of_resources, step + ": " + e.what() + resource_advice);
   } catch (const std::runtime_error& e) {
     if (dynamic_cast<const IngestError*>(&e) != nullptr) throw;
-    throw IngestError(IngestError::Kind::out_of_resources, step + ": " + e.what());
+    throw IngestError(IngestError::Kind::out_of_resources, step + ": " + e.what() + resource_advice);
   }
 }
 

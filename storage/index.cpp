@@ -418,6 +418,22 @@ int Index::requeue_running_jobs() {
   return db_->exec("UPDATE jobs SET state = 'pending' WHERE state = 'running'");
 }
 
+int Index::requeue_failed_jobs(const std::vector<std::int64_t>& ids) {
+  std::lock_guard lock(mutex_);
+  const std::string sql = "UPDATE jobs SET state = 'pending', reason = '' WHERE state = 'failed'";
+  if (ids.empty())
+    return db_->exec(sql + " AND case_id IN (SELECT id FROM cases WHERE superseded = 0)");
+  SQLite::Transaction transaction(*db_);
+  int changed = 0;
+  for (std::int64_t id : ids) {
+    SQLite::Statement q(*db_, sql + " AND id = ?");
+    q.bind(1, id);
+    changed += q.exec();
+  }
+  transaction.commit();
+  return changed;
+}
+
 std::vector<JobRow> Index::jobs() {
   std::lock_guard lock(mutex_);
   SQLite::Statement q(*db_, std::string(job_columns) + "ORDER BY jobs.id");

@@ -95,6 +95,9 @@ class Index {
                   const std::string& result, const std::string& now);
   // At start-up: jobs left running by a process that died are pending again. Returns how many.
   int requeue_running_jobs();
+  // `rtpof rerun`: failed jobs back to pending, the ids given or (none given) every failed job of a case
+  // version not superseded since. Returns how many.
+  int requeue_failed_jobs(const std::vector<std::int64_t>& ids);
   std::vector<JobRow> jobs();
   // How many jobs are in each state (pending, running, done, failed), for the stats line.
   std::map<std::string, std::int64_t> job_counts();

@@ -1,7 +1,8 @@
 // The node deciding cases by itself: objects of several patients sent in any order over many
 // associations become exactly one job per patient; a missing RTDOSE is named once and its later arrival
 // starts the job; a re-sent object changes nothing, a corrected recurrence makes a new case version; a
-// node killed while a job runs runs it again after the restart. Real storescu, real node, real index.
+// node killed while a job runs runs it again after the restart; a job that failed for the node's own
+// reason (its reports folder unusable) runs again with `rtpof rerun` once that is mended. Real storescu, real node, real index.
 #include <gtest/gtest.h>
 
 #include <dcmtk/dcmdata/dcdeftag.h>
@@ -197,6 +198,43 @@ TEST_F(NodeJobs, SighupReloadsValidRulesAndKeepsTheOldOnesOnAnError) {
   send(patient_files(second), "b");
   ASSERT_TRUE(wait_for_done(2)) << node_->log();
   EXPECT_EQ(json::parse(jobs()[1].result)["recurrences"][0]["class"], "in-field");
+}
+
+TEST_F(NodeJobs, AJobThatFailedForTheNodesOwnReasonRunsAgainWithRerunOnceMended) {
+  start_node({"--stable-age", "1"});
+  // The report cannot be written: where the reports folder should be, there is a file.
+  const fs::path reports = data_dir() / "reports";
+  fs::remove_all(reports);
+  std::ofstream(reports) << "not a folder";
+  send(patient_files(patient("marginal", true, 24)), "all");
+  const auto state_is = [&](const std::string& state) {
+    const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(60);
+    while (std::chrono::steady_clock::now() < deadline) {
+      const auto all = jobs();
+      if (!all.empty() && all[0].state == state) return true;
+      std::this_thread::sleep_for(std::chrono::milliseconds(200));
+    }
+    return false;
+  };
+  ASSERT_TRUE(state_is("failed")) << node_->log();
+  const std::int64_t id = jobs().at(0).id;
+  // The error line says how to run it again, and `status` lists the command beside the job.
+  EXPECT_NE(node_->log().find("run `rtpof rerun " + std::to_string(id) + "`"), std::string::npos) << node_->log();
+  const RunResult status = run({rtpof_binary().string(), "status", "--data-dir", data_dir().string()});
+  EXPECT_NE(status.output.find("(rtpof rerun " + std::to_string(id) + ")"), std::string::npos) << status.output;
+  // Not a failed job: refused with exit code 1.
+  EXPECT_EQ(run({rtpof_binary().string(), "rerun", "--data-dir", data_dir().string(), "999"}).exit_code, 1);
+
+  fs::remove(reports);
+  fs::create_directories(reports);
+  const RunResult rerun = run({rtpof_binary().string(), "rerun", "--data-dir", data_dir().string(), std::to_string(id)});
+  EXPECT_EQ(rerun.exit_code, 0) << rerun.output;
+  EXPECT_NE(rerun.output.find("1 failed job queued again"), std::string::npos) << rerun.output;
+  ASSERT_TRUE(state_is("done")) << node_->log();  // the running node finds it by itself
+  const auto job = jobs().at(0);
+  EXPECT_EQ(job.attempts, 2);
+  EXPECT_EQ(jobs().size(), 1u);  // the same job, not a new case version
+  EXPECT_TRUE(job.reason.empty()) << job.reason;
 }
 
 }  // namespace

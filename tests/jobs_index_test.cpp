@@ -91,5 +91,34 @@ TEST(JobsIndex, ASchemaOneIndexIsUpgradedInPlace) {
             std::to_string(Index::current_schema_version) + "\n");
 }
 
+TEST(JobsIndex, RerunQueuesFailedJobsOfCurrentVersionsOrTheIdsGiven) {
+  testing::TempDir dir;
+  Index index(dir / "index.sqlite");
+  index.record_case("pA", "a1", {{"rtdose", "1.2.3"}}, "t0");
+  index.record_case("pB", "b1", {{"rtdose", "1.2.5"}}, "t0");
+  for (int i = 0; i < 2; ++i) {
+    const auto job = index.claim_next_job("t1");
+    ASSERT_TRUE(job.has_value());
+    index.finish_job(job->id, false, "disk full", "", "", "t2");
+  }
+  index.record_case("pA", "a2", {{"rtdose", "1.2.4"}}, "t3");  // supersedes pA's failed version 1
+  const auto done = index.claim_next_job("t4");
+  ASSERT_TRUE(done.has_value());
+  index.finish_job(done->id, true, "", "", "{}", "t5");
+
+  // All: only pB's failed job; pA's failed version 1 is superseded and a done job is not failed.
+  EXPECT_EQ(index.requeue_failed_jobs({}), 1);
+  auto jobs = index.jobs();
+  EXPECT_EQ(jobs[0].state, "failed");
+  EXPECT_EQ(jobs[1].state, "pending");
+  EXPECT_EQ(jobs[1].reason, "");
+  EXPECT_EQ(jobs[2].state, "done");
+  // By id, even a superseded version; ids that are not failed jobs change nothing.
+  EXPECT_EQ(index.requeue_failed_jobs({jobs[0].id, jobs[2].id, 99}), 1);
+  jobs = index.jobs();
+  EXPECT_EQ(jobs[0].state, "pending");
+  EXPECT_EQ(jobs[2].state, "done");
+}
+
 }  // namespace
 }  // namespace rtpof::storage
