@@ -25,6 +25,7 @@
 #include "app/version.hpp"
 #include "rules/report_routing.hpp"
 #include "scp/dicom_listener.hpp"
+#include "scp/listening_port.hpp"
 #include "scp/tls_layer.hpp"
 #include "storage/archive.hpp"
 #include "storage/data_dir_lock.hpp"
@@ -106,6 +107,10 @@ int serve_command(const Arguments& args) {
     initialise_dcmtk();
     // A TLS identity that cannot work stops the node now, not at the first handshake or report.
     check_tls_identity(config, config.tls.listener);
+    // DCMTK would also refuse the bind, but only after this process had said it was ready.
+    if (scp::port_is_listening(config.port).value_or(false))
+      throw std::runtime_error("cannot listen on port " + std::to_string(config.port) +
+                               ": another process is listening on it (another rtpof? see `ss -ltnp`)");
     const storage::DataDirLock lock(config.data_dir);
     storage::Archive archive({config.data_dir, config.quota_bytes, config.min_free_bytes}, log);
     const auto recovery = archive.recover();
@@ -142,7 +147,13 @@ int serve_command(const Arguments& args) {
       }
       boost::asio::post(io, [&io] { io.stop(); });
     });
-    log->info("listening: AE \"{}\" on port {}{}, up to {} associations, {}", config.ae_title, config.port,
+    // The pool binds inside run(): READY and the log line wait for the bind (or for run() to fail).
+    const auto bind_deadline = std::chrono::steady_clock::now() + std::chrono::seconds(30);
+    while (listener_finished.wait_for(std::chrono::milliseconds(10)) != std::future_status::ready &&
+           !scp::port_is_listening(config.port).value_or(true) && std::chrono::steady_clock::now() < bind_deadline) {
+    }
+    const bool listening = listener_finished.wait_for(std::chrono::seconds(0)) != std::future_status::ready;
+    if (listening) log->info("listening: AE \"{}\" on port {}{}, up to {} associations, {}", config.ae_title, config.port,
               config.tls.listener ? " (TLS " + config.tls.profile +
                                         (config.tls.require_client_certificate ? ", client certificate required)"
                                                                                : ", client certificate optional)")
@@ -151,7 +162,7 @@ int serve_command(const Arguments& args) {
               config.accept_any_caller ? "any calling AE accepted"
                                        : std::to_string(config.peers.size()) + " configured peers");
     const ServiceNotifier systemd;
-    systemd.ready("listening as " + config.ae_title + " on port " + std::to_string(config.port));
+    if (listening) systemd.ready("listening as " + config.ae_title + " on port " + std::to_string(config.port));
     // The watchdog is pinged from the event loop that also runs matching, stats and signals: a loop that
     // stops turning stops the pings, and systemd restarts the node.
     boost::asio::steady_timer watchdog_timer(io);

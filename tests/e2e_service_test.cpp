@@ -101,5 +101,19 @@ TEST_F(ServiceNotify, ReadyWatchdogAndStoppingReachTheNotifySocket) {
   EXPECT_TRUE(socket.wait_for("STOPPING=1", std::chrono::seconds(3))) << socket.received();
 }
 
+TEST_F(ServiceNotify, NoReadyFromANodeWhosePortIsTaken) {
+  start_node();  // holds the port
+  NotifySocket socket(data_ / "notify.sock");
+  ::setenv("NOTIFY_SOCKET", (data_ / "notify.sock").c_str(), 1);
+  const RunResult second = run({rtpof_binary().string(), "serve", "--port", std::to_string(node_->port()),
+                                "--data-dir", (data_ / "second").string()},
+                               std::chrono::seconds(30));
+  ::unsetenv("NOTIFY_SOCKET");
+  EXPECT_EQ(second.exit_code, 1) << second.output;
+  // systemd would take READY=1 as "serving" and start whatever depends on the node.
+  EXPECT_FALSE(socket.wait_for("READY=1", std::chrono::seconds(1))) << socket.received();
+  EXPECT_NE(second.output.find("another process is listening on it"), std::string::npos) << second.output;
+}
+
 }  // namespace
 }  // namespace rtpof::testing

@@ -320,6 +320,7 @@ TEST_F(OperationsE2E, PortInUseFailsClearly) {
                           std::chrono::seconds(30));
   EXPECT_EQ(second.exit_code, 1);
   EXPECT_NE(second.output.find("cannot listen on port"), std::string::npos) << second.output;
+  EXPECT_EQ(second.output.find("listening:"), std::string::npos) << "it never listened: " << second.output;
   EXPECT_EQ(node_->stop(), 0);
 }
 
