@@ -177,14 +177,15 @@ OFCondition StoreWorker::handle_store(T_DIMSE_C_StoreRQ& request, T_ASC_Presenta
     if (outcome.result == Result::duplicate) {
       ++duplicates_;
       ++context_.stats.instances_duplicate;
-      context_.logger->info("instance already stored, identical: {} sop={} patient={} from {}", a.modality,
+      context_.logger->debug("instance already stored, identical: {} sop={} patient={} from {}", a.modality,
                             a.sop_instance_uid, outcome.pseudonym, peer());
     } else {
       ++stored_;
       bytes_ += outcome.size_bytes;
       ++context_.stats.instances_stored;
       context_.stats.bytes_stored += outcome.size_bytes;
-      context_.logger->info("instance stored: {} {} sop={} series={} patient={} bytes={} ms={:.1f} from {}",
+      // Per instance at debug: a CT series is hundreds of lines; info has each association's counts.
+      context_.logger->debug("instance stored: {} {} sop={} series={} patient={} bytes={} ms={:.1f} from {}",
                             a.modality, sop_class_name(a.sop_class_uid), a.sop_instance_uid, a.series_instance_uid,
                             outcome.pseudonym, outcome.size_bytes, ms, peer());
       if (outcome.result == Result::replaced)

@@ -52,7 +52,7 @@ TEST_F(StorageE2E, ThreeParallelAssociationsStoreEveryInstanceIntact) {
   const auto phantom = make_phantom(spec);
   const auto files = all_files(phantom);
   ASSERT_EQ(files.size(), 153u);
-  start_node();
+  start_node({"--log-level", "debug"});  // a line per stored instance
   const auto parts = split_into(files, source_ / "parts", 3);
   std::vector<std::future<RunResult>> sends;
   for (int i = 0; i < 3; ++i)
@@ -222,7 +222,7 @@ TEST_F(CrashE2E, KillDashNineLosesNothingAcknowledged) {
   spec.slices = 180;  // ~90 MB: long enough a send to be killed in the middle
   const auto phantom = make_phantom(spec);
   const auto files = all_files(phantom);
-  start_node();
+  start_node({"--log-level", "debug"});  // a line per stored instance, to know when to kill
   const auto parts = split_into(files, source_ / "parts", 3);
   std::vector<std::future<RunResult>> sends;
   for (int i = 0; i < 3; ++i)
@@ -276,7 +276,10 @@ TEST_F(PrivacyE2E, NoPatientNameOrIdInTheInfoLog) {
   EXPECT_EQ(raw_store({node_->port(), "RTPOF", "RAWSCU", UID_CTImageStorage, "1.2.3", phantom.ct[0]}), 0xA900u);
   EXPECT_EQ(node_->stop(), 0);
   const std::string log = node_->log();
-  EXPECT_NE(log.find("instance stored:"), std::string::npos);
+  EXPECT_EQ(log.find("instance stored:"), std::string::npos) << "per-instance lines are debug";
+  const std::string n = std::to_string(count_files(phantom.ct[0].parent_path()));
+  EXPECT_NE(log.find("; " + n + " stored, 0 duplicate, 0 refused"), std::string::npos) << log;
+  EXPECT_NE(log.find("; 0 stored, " + n + " duplicate, 0 refused"), std::string::npos) << log;
   EXPECT_NE(log.find("instance refused"), std::string::npos);
   EXPECT_EQ(log.find("CANARY"), std::string::npos) << log;
   EXPECT_EQ(log.find("19600101"), std::string::npos);  // birth date
