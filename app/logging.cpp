@@ -64,7 +64,7 @@ class DcmtkToSpdlog : public dcmtk::log4cplus::Appender {
     // the handshake); DCMTK's line is the only trace, so it is said in the node's own words.
     static const std::string tls_refusal = "Error receiving association: TLS error: ";
     if (const auto at = message.find(tls_refusal); at != std::string::npos) {
-      logger_->warn("association refused: TLS handshake failed ({}); this port speaks DICOM over TLS only: the "
+      logger_->warn("association refused: TLS handshake failed ({}); the TLS port speaks DICOM over TLS only: the "
                     "peer must use TLS and present a certificate issued by a CA in tls.trusted_certificates",
                     message.substr(at + tls_refusal.size()));
       return;

@@ -10,8 +10,6 @@
 #include <boost/asio/steady_timer.hpp>
 #include <chrono>
 #include <cstdio>
-#include <future>
-#include <thread>
 
 #include "app/commands.hpp"
 #include "app/analysis_rules.hpp"
@@ -21,10 +19,10 @@
 #include "app/service_notifier.hpp"
 #include "rules/case_scheduler.hpp"
 #include "app/logging.hpp"
+#include "app/node_listeners.hpp"
 #include "app/node_settings.hpp"
 #include "app/version.hpp"
 #include "rules/report_routing.hpp"
-#include "scp/dicom_listener.hpp"
 #include "scp/listening_port.hpp"
 #include "scp/tls_layer.hpp"
 #include "storage/archive.hpp"
@@ -46,17 +44,26 @@ std::optional<scp::TlsOptions> tls_options(const rules::NodeConfig& config) {
   return tls;
 }
 
-scp::ListenerOptions listener_options(const rules::NodeConfig& config) {
+// One listener per open port: plain DICOM on [node] port, DICOM over TLS on [tls] port.
+std::vector<scp::ListenerOptions> listener_ports(const rules::NodeConfig& config) {
   scp::ListenerOptions options;
   options.ae_title = config.ae_title;
-  options.port = config.port;
   options.accept_any_caller = config.accept_any_caller;
   for (const auto& peer : config.peers) options.peers.push_back({peer.ae_title, peer.host});
   options.max_associations = config.max_associations;
   options.acse_timeout_s = config.acse_timeout_s;
   options.dimse_timeout_s = config.dimse_timeout_s;
-  if (config.tls.listener) options.tls = tls_options(config);
-  return options;
+  std::vector<scp::ListenerOptions> ports;
+  if (config.port != 0) {
+    ports.push_back(options);
+    ports.back().port = config.port;
+  }
+  if (config.tls.port != 0) {
+    ports.push_back(options);
+    ports.back().port = config.tls.port;
+    ports.back().tls = tls_options(config);
+  }
+  return ports;
 }
 
 // Throws TlsSetupError naming the file at fault. The listener's role is checked at start-up only: it
@@ -79,15 +86,14 @@ double free_gib(const std::filesystem::path& dir) {
   return static_cast<double>(s.f_bavail) * s.f_frsize / (1ull << 30);
 }
 
-void log_stats(spdlog::logger& log, const scp::DicomListener& listener, storage::Index& index,
+void log_stats(spdlog::logger& log, const NodeListeners& listeners, storage::Index& index,
                const std::filesystem::path& data_dir) {
-  const auto& s = listener.stats();
+  const ListenerCounts s = listeners.counts();
   auto jobs = index.job_counts();
   log.info("stats: associations accepted={} refused={} active={}; instances stored={} duplicate={} refused={}; "
            "{:.1f} MB stored; jobs pending={} running={} done={} failed={}; outbox pending={}; disk free {:.1f} GiB",
-           s.associations_accepted.load(), s.associations_refused.load(), listener.active_associations(),
-           s.instances_stored.load(), s.instances_duplicate.load(), s.instances_refused.load(),
-           static_cast<double>(s.bytes_stored.load()) / 1e6, jobs["pending"], jobs["running"], jobs["done"],
+           s.associations_accepted, s.associations_refused, s.active_associations, s.instances_stored,
+           s.instances_duplicate, s.instances_refused, static_cast<double>(s.bytes_stored) / 1e6, jobs["pending"], jobs["running"], jobs["done"],
            jobs["failed"], index.pending_deliveries(), free_gib(data_dir));
 }
 
@@ -106,11 +112,12 @@ int serve_command(const Arguments& args) {
   try {
     initialise_dcmtk();
     // A TLS identity that cannot work stops the node now, not at the first handshake or report.
-    check_tls_identity(config, config.tls.listener);
+    check_tls_identity(config, config.tls.port != 0);
     // DCMTK would also refuse the bind, but only after this process had said it was ready.
-    if (scp::port_is_listening(config.port).value_or(false))
-      throw std::runtime_error("cannot listen on port " + std::to_string(config.port) +
-                               ": another process is listening on it (another rtpof? see `ss -ltnp`)");
+    for (const auto& port : listener_ports(config))
+      if (scp::port_is_listening(port.port).value_or(false))
+        throw std::runtime_error("cannot listen on port " + std::to_string(port.port) +
+                                 ": another process is listening on it (another rtpof? see `ss -ltnp`)");
     const storage::DataDirLock lock(config.data_dir);
     storage::Archive archive({config.data_dir, config.quota_bytes, config.min_free_bytes}, log);
     const auto recovery = archive.recover();
@@ -135,34 +142,17 @@ int serve_command(const Arguments& args) {
     scheduler.check_all();
     runner.wake();
 
-    scp::DicomListener listener(listener_options(config), archive, log);
-    std::promise<void> listener_done;
-    auto listener_finished = listener_done.get_future();
-    std::thread listener_thread([&] {
-      try {
-        listener.run();
-        listener_done.set_value();
-      } catch (...) {
-        listener_done.set_exception(std::current_exception());
-      }
-      boost::asio::post(io, [&io] { io.stop(); });
-    });
-    // The pool binds inside run(): READY and the log line wait for the bind (or for run() to fail).
-    const auto bind_deadline = std::chrono::steady_clock::now() + std::chrono::seconds(30);
-    while (listener_finished.wait_for(std::chrono::milliseconds(10)) != std::future_status::ready &&
-           !scp::port_is_listening(config.port).value_or(true) && std::chrono::steady_clock::now() < bind_deadline) {
-    }
-    const bool listening = listener_finished.wait_for(std::chrono::seconds(0)) != std::future_status::ready;
-    if (listening) log->info("listening: AE \"{}\" on port {}{}, up to {} associations, {}", config.ae_title, config.port,
-              config.tls.listener ? " (TLS " + config.tls.profile +
-                                        (config.tls.require_client_certificate ? ", client certificate required)"
-                                                                               : ", client certificate optional)")
-                                  : std::string(),
-              config.max_associations,
-              config.accept_any_caller ? "any calling AE accepted"
-                                       : std::to_string(config.peers.size()) + " configured peers");
+    NodeListeners listeners(listener_ports(config), archive, log,
+                            [&io] { boost::asio::post(io, [&io] { io.stop(); }); });
+    // The pools bind inside their threads: READY and the log line wait for every bind (or a failure).
+    const bool listening = listeners.wait_until_bound(std::chrono::seconds(30));
+    if (listening)
+      log->info("listening: AE \"{}\" on {}, up to {} associations per port, {}", config.ae_title,
+                listeners.describe(), config.max_associations,
+                config.accept_any_caller ? "any calling AE accepted"
+                                         : std::to_string(config.peers.size()) + " configured peers");
     const ServiceNotifier systemd;
-    if (listening) systemd.ready("listening as " + config.ae_title + " on port " + std::to_string(config.port));
+    if (listening) systemd.ready("listening as " + config.ae_title + " on " + listeners.describe());
     // The watchdog is pinged from the event loop that also runs matching, stats and signals: a loop that
     // stops turning stops the pings, and systemd restarts the node.
     boost::asio::steady_timer watchdog_timer(io);
@@ -185,8 +175,8 @@ int serve_command(const Arguments& args) {
       systemd.stopping();
       watchdog_timer.cancel();
       log->info("stopping on signal {}: no new associations; waiting up to {} s for {} running", signal_number,
-                config.shutdown_grace_s, listener.active_associations());
-      listener.request_stop();
+                config.shutdown_grace_s, listeners.counts().active_associations);
+      listeners.request_stop();
     });
     // SIGHUP: read the rules again. A valid file takes effect for the next decisions; an invalid one is
     // refused with its reason and the rules in force stay. (Listener settings need a restart.)
@@ -217,24 +207,24 @@ int serve_command(const Arguments& args) {
       stats_timer.expires_after(std::chrono::seconds(config.stats_interval_s));
       stats_timer.async_wait([&](const boost::system::error_code& error) {
         if (error) return;
-        log_stats(*log, listener, archive.index(), config.data_dir);
+        log_stats(*log, listeners, archive.index(), config.data_dir);
         arm_stats();
       });
     };
     arm_stats();
     io.run();
 
-    if (listener_finished.wait_for(std::chrono::seconds(stopping ? config.shutdown_grace_s : 0)) !=
-        std::future_status::ready) {
+    // Not a signal: a listener stopped by itself (its port could not be opened); the others follow.
+    if (!stopping) listeners.request_stop();
+    if (!listeners.wait_finished(std::chrono::seconds(stopping ? config.shutdown_grace_s : 5))) {
       // Whatever is still being received was never acknowledged: the peer will send it again.
       log->warn("associations still running after {} s; exiting without waiting for them", config.shutdown_grace_s);
-      log_stats(*log, listener, archive.index(), config.data_dir);
+      log_stats(*log, listeners, archive.index(), config.data_dir);
       log->flush();
-      std::_Exit(0);
+      std::_Exit(stopping ? 0 : 1);
     }
-    listener_thread.join();
-    listener_finished.get();  // rethrows a listen failure
-    log_stats(*log, listener, archive.index(), config.data_dir);
+    listeners.rethrow_failure();  // a port that could not be opened
+    log_stats(*log, listeners, archive.index(), config.data_dir);
     log->info("stopped");
     return 0;
   } catch (const std::exception& e) {

@@ -138,7 +138,7 @@ bool is_valid_ae_title(const std::string& ae_title) {
 NodeConfig default_node_config() { return NodeConfig{}; }
 
 bool uses_tls(const NodeConfig& config) {
-  if (config.tls.listener) return true;
+  if (config.tls.port != 0) return true;
   for (const auto& d : config.destinations)
     if (d.tls) return true;
   for (const auto& p : config.peers)
@@ -162,7 +162,7 @@ NodeConfig load_node_config(const std::filesystem::path& file) {
     if (const auto* node = top.take("node")) {
       TableReader t(as_table(node, "node"), "node");
       t.text("ae_title", config.ae_title);
-      t.integer("port", config.port, 1, 65535);
+      t.integer("port", config.port, 0, 65535);
       t.path("data_dir", config.data_dir);
       t.flag("accept_any_caller", config.accept_any_caller);
       t.integer("max_associations", config.max_associations, 1, 256);
@@ -223,7 +223,7 @@ NodeConfig load_node_config(const std::filesystem::path& file) {
     }
     if (const auto* node = top.take("tls")) {
       TableReader t(as_table(node, "tls"), "tls");
-      t.flag("listener", config.tls.listener);
+      t.integer("port", config.tls.port, 0, 65535);
       t.path("certificate", config.tls.certificate);
       t.path("private_key", config.tls.private_key);
       t.paths("trusted_certificates", config.tls.trusted_certificates);
@@ -284,12 +284,17 @@ void validate(const NodeConfig& config) {
                       ") must not exceed classification.in_field_min_v95_pct (" +
                       std::to_string(config.in_field_min_v95_pct) + ")");
   if (uses_tls(config)) {
-    const std::string why = config.tls.listener ? "tls.listener is true" : "a destination or peer has tls = true";
+    const std::string why = config.tls.port != 0 ? "tls.port is set" : "a destination or peer has tls = true";
     if (config.tls.certificate.empty()) throw ConfigError("tls.certificate is required: " + why);
     if (config.tls.private_key.empty()) throw ConfigError("tls.private_key is required: " + why);
     if (config.tls.trusted_certificates.empty())
       throw ConfigError("tls.trusted_certificates is required (the CA certificates peers must present): " + why);
   }
+  if (config.port == 0 && config.tls.port == 0)
+    throw ConfigError("node.port is 0 and no tls.port is set: the node would listen nowhere");
+  if (config.port != 0 && config.port == config.tls.port)
+    throw ConfigError("tls.port " + std::to_string(config.tls.port) +
+                      " is node.port too: plain DICOM and DICOM over TLS need ports of their own");
   if (!config.accept_any_caller && config.peers.empty())
     throw ConfigError("node.accept_any_caller is false but no [[peers]] are configured: no one could send to this node");
 }

@@ -30,10 +30,10 @@ struct DestinationConfig {
   bool tls = false;  // DICOM over TLS with the node's [tls] identity
 };
 
-// [tls]: the node's identity for DICOM over TLS, as a server (tls.listener) and as a client
-// (destinations and peers with tls = true). Read at start-up; a change needs a restart of the listener.
+// [tls]: the node's identity for DICOM over TLS, as a server (its own port, tls.port) and as a client
+// (destinations and peers with tls = true). The listener reads it at start-up only.
 struct TlsConfig {
-  bool listener = false;  // true: the node's port speaks TLS only
+  std::uint16_t port = 0;  // a second listener, speaking DICOM over TLS only (2762 is DICOM-TLS's); 0: none
   std::filesystem::path certificate, private_key;       // PEM
   std::vector<std::filesystem::path> trusted_certificates;  // PEM CA certificates peers must chain to
   std::string profile = "bcp195-nd";                    // bcp195-nd | bcp195 | bcp195-ex
@@ -43,7 +43,7 @@ struct TlsConfig {
 struct NodeConfig {
   // [node]
   std::string ae_title = "RTPOF";
-  std::uint16_t port = 11112;
+  std::uint16_t port = 11112;  // plain DICOM; 0: none (a TLS-only node, with tls.port)
   std::filesystem::path data_dir = "rtpof-data";
   bool accept_any_caller = true;
   unsigned max_associations = 16;

@@ -1,7 +1,7 @@
-// DICOM over TLS at the node's port (issue 9): a client with a certificate from the trusted CA stores;
-// plain DICOM, a certificate from another CA and no certificate at all are refused at the handshake,
-// nothing is stored and the node goes on serving; a private key that is not the certificate's stops
-// start-up with a message naming both files. Real node, DCMTK's storescu/echoscu, certificates made by
+// DICOM over TLS at the node's TLS port (issue 9): a client with a certificate from the trusted CA
+// stores, while the plain port goes on serving beside it; plain DICOM, a certificate from another CA and
+// no certificate at all are refused at the handshake, nothing is stored and the node goes on serving; a
+// private key that is not the certificate's stops start-up with a message naming both files. Real node, DCMTK's storescu/echoscu, certificates made by
 // the openssl command in the test.
 #include <gtest/gtest.h>
 
@@ -15,15 +15,34 @@ namespace fs = std::filesystem;
 
 class TlsE2E : public NodeFixture {
  protected:
-  void SetUp() override { pki_ = make_test_pki(data_ / "pki"); }
-
-  // A TLS-only listener with the node's certificate, trusting the test CA.
-  fs::path tls_config(const fs::path& private_key) {
-    return write_config("[node]\naccept_any_caller = true\n[tls]\nlistener = true\ncertificate = \"" +
-                        pki_.node_certificate.string() + "\"\nprivate_key = \"" + private_key.string() +
-                        "\"\ntrusted_certificates = [\"" + pki_.ca_certificate.string() + "\"]\n");
+  void SetUp() override {
+    pki_ = make_test_pki(data_ / "pki");
+    tls_port_ = free_port();
   }
-  void start_tls_node() { start_node({"--config", tls_config(pki_.node_key).string()}, pki_.client_flags()); }
+
+  // A TLS port beside the plain one, with the node's certificate, trusting the test CA.
+  fs::path tls_config(const fs::path& private_key) {
+    return write_config("[node]\naccept_any_caller = true\n[tls]\nport = " + std::to_string(tls_port_) +
+                        "\ncertificate = \"" + pki_.node_certificate.string() + "\"\nprivate_key = \"" +
+                        private_key.string() + "\"\ntrusted_certificates = [\"" + pki_.ca_certificate.string() +
+                        "\"]\n");
+  }
+  void start_tls_node() { start_node({"--config", tls_config(pki_.node_key).string()}); }
+
+  // storescu and echoscu at the TLS port, with `flags` (TLS options or none).
+  RunResult store_at_tls_port(const fs::path& dir, const std::vector<std::string>& flags) {
+    std::vector<std::string> argv = {"storescu", "-aec", "RTPOF", "-aet", "STORESCU", "+sd", "-to", "30"};
+    argv.insert(argv.end(), flags.begin(), flags.end());
+    argv.insert(argv.end(), {"127.0.0.1", std::to_string(tls_port_), dir.string()});
+    return run(argv);
+  }
+  bool tls_echo() {
+    std::vector<std::string> argv = {"echoscu", "-to", "5", "-aec", "RTPOF"};
+    const auto flags = pki_.client_flags();
+    argv.insert(argv.end(), flags.begin(), flags.end());
+    argv.insert(argv.end(), {"127.0.0.1", std::to_string(tls_port_)});
+    return run(argv, std::chrono::seconds(20)).exit_code == 0;
+  }
 
   // A few CT slices and the planning objects of a small phantom, in one flat folder.
   fs::path small_case() {
@@ -36,39 +55,47 @@ class TlsE2E : public NodeFixture {
   }
 
   TestPki pki_;
+  int tls_port_ = 0;
 };
 
-TEST_F(TlsE2E, AClientWithACertificateFromTheTrustedCaStoresOverTls) {
+TEST_F(TlsE2E, AClientWithACertificateFromTheTrustedCaStoresOverTlsAndThePlainPortServesBeside) {
   start_tls_node();
   const fs::path dir = small_case();
-  const RunResult sent = storescu(dir, "STORESCU", pki_.client_flags());
+  const RunResult sent = store_at_tls_port(dir, pki_.client_flags());
   ASSERT_EQ(sent.exit_code, 0) << sent.output;
   EXPECT_EQ(stored_datasets().size(), count_files(dir));
-  EXPECT_NE(node_->log().find("(TLS bcp195-nd, client certificate required)"), std::string::npos) << node_->log();
+  EXPECT_NE(node_->log().find("on port " + std::to_string(node_->port()) + " and TLS port " +
+                              std::to_string(tls_port_) + " (bcp195-nd, client certificate required)"),
+            std::string::npos)
+      << node_->log();
+  // The same files again at the plain port: one archive, so all are identical duplicates there.
+  const RunResult plain = storescu(dir);
+  EXPECT_EQ(plain.exit_code, 0) << plain.output;
+  EXPECT_NE(node_->log().find("; 0 stored, " + std::to_string(count_files(dir)) + " duplicate"), std::string::npos)
+      << node_->log();
 }
 
 TEST_F(TlsE2E, PlainDicomToTheTlsPortIsRefusedAndNothingIsStored) {
   start_tls_node();
-  const RunResult sent = storescu(small_case(), "STORESCU");
+  const RunResult sent = store_at_tls_port(small_case(), {});
   EXPECT_NE(sent.exit_code, 0) << sent.output;
   EXPECT_TRUE(stored_datasets().empty());
   EXPECT_NE(node_->log().find("association refused: TLS handshake failed"), std::string::npos) << node_->log();
-  EXPECT_TRUE(node_->echo()) << "the node must go on serving TLS clients";
+  EXPECT_TRUE(tls_echo()) << "the node must go on serving TLS clients";
 }
 
 TEST_F(TlsE2E, ACertificateFromAnotherCaIsRefusedAtTheHandshake) {
   start_tls_node();
-  const RunResult sent = storescu(small_case(), "STORESCU", pki_.stranger_flags());
+  const RunResult sent = store_at_tls_port(small_case(), pki_.stranger_flags());
   EXPECT_NE(sent.exit_code, 0) << sent.output;
   EXPECT_TRUE(stored_datasets().empty());
   EXPECT_NE(node_->log().find("TLS handshake failed (certificate verify failed)"), std::string::npos) << node_->log();
-  EXPECT_TRUE(node_->echo());
+  EXPECT_TRUE(tls_echo());
 }
 
 TEST_F(TlsE2E, AClientWithoutACertificateIsRefused) {
   start_tls_node();
-  const RunResult sent =
-      storescu(small_case(), "STORESCU", {"+tla", "+cf", pki_.ca_certificate.string()});  // anonymous TLS
+  const RunResult sent = store_at_tls_port(small_case(), {"+tla", "+cf", pki_.ca_certificate.string()});  // anonymous
   EXPECT_NE(sent.exit_code, 0) << sent.output;
   EXPECT_TRUE(stored_datasets().empty());
   EXPECT_NE(node_->log().find("TLS handshake failed (peer did not return a certificate)"), std::string::npos)

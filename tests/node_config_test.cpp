@@ -134,7 +134,7 @@ TEST(NodeConfig, TlsTableIsReadAndItsIdentityIsRequiredWhereverTlsIsUsed) {
 [node]
 accept_any_caller = true
 [tls]
-listener = true
+port = 2762
 certificate = "/etc/rtpof/tls/node.crt"
 private_key = "/etc/rtpof/tls/node.key"
 trusted_certificates = ["/etc/rtpof/tls/ca.crt", "/etc/rtpof/tls/pacs-ca.crt"]
@@ -150,7 +150,7 @@ ae_title = "ECLIPSE"
 tls = true
 )";
   const NodeConfig c = load_node_config(dir / "rtpof.toml");
-  EXPECT_TRUE(c.tls.listener);
+  EXPECT_EQ(c.tls.port, 2762);
   EXPECT_EQ(c.tls.certificate, "/etc/rtpof/tls/node.crt");
   EXPECT_EQ(c.tls.private_key, "/etc/rtpof/tls/node.key");
   ASSERT_EQ(c.tls.trusted_certificates.size(), 2u);
@@ -163,8 +163,8 @@ tls = true
   EXPECT_FALSE(uses_tls(default_node_config()));
 
   // The listener, a destination or a peer with TLS each need the identity, and the message says which key.
-  EXPECT_NE(error_of("[node]\naccept_any_caller = true\n[tls]\nlistener = true\n").find("tls.certificate is required: "
-                                                                                        "tls.listener is true"),
+  EXPECT_NE(error_of("[node]\naccept_any_caller = true\n[tls]\nport = 2762\n").find("tls.certificate is required: "
+                                                                                     "tls.port is set"),
             std::string::npos);
   EXPECT_NE(error_of("[node]\naccept_any_caller = true\n[tls]\ncertificate = \"a\"\nprivate_key = \"b\"\n"
                      "[[destinations]]\nae_title = \"P\"\nhost = \"h\"\nport = 1\ntls = true\n")
@@ -174,5 +174,12 @@ tls = true
             std::string::npos);
   EXPECT_NE(error_of("[tls]\ntrusted_certificates = \"/ca.crt\"\n").find("must be a list of strings"),
             std::string::npos);
-  EXPECT_NE(error_of("[tls]\nlistner = true\n").find("unknown key 'tls.listner'"), std::string::npos);
+  EXPECT_NE(error_of("[tls]\nprot = 2762\n").find("unknown key 'tls.prot'"), std::string::npos);
+  // A TLS-only node closes its plain port; a node must listen somewhere, and not twice on one port.
+  const std::string identity = "certificate = \"a\"\nprivate_key = \"b\"\ntrusted_certificates = [\"c\"]\n";
+  EXPECT_EQ(error_of("[node]\naccept_any_caller = true\nport = 0\n[tls]\nport = 2762\n" + identity), "");
+  EXPECT_NE(error_of("[node]\naccept_any_caller = true\nport = 0\n").find("would listen nowhere"), std::string::npos);
+  EXPECT_NE(error_of("[node]\naccept_any_caller = true\nport = 2762\n[tls]\nport = 2762\n" + identity)
+                .find("need ports of their own"),
+            std::string::npos);
 }
