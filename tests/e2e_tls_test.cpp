@@ -31,10 +31,7 @@ class TlsE2E : public NodeFixture {
 
   // storescu and echoscu at the TLS port, with `flags` (TLS options or none).
   RunResult store_at_tls_port(const fs::path& dir, const std::vector<std::string>& flags) {
-    std::vector<std::string> argv = {"storescu", "-aec", "RTPOF", "-aet", "STORESCU", "+sd", "-to", "30"};
-    argv.insert(argv.end(), flags.begin(), flags.end());
-    argv.insert(argv.end(), {"127.0.0.1", std::to_string(tls_port_), dir.string()});
-    return run(argv);
+    return storescu(dir, "STORESCU", flags, tls_port_);
   }
   bool tls_echo() {
     std::vector<std::string> argv = {"echoscu", "-to", "5", "-aec", "RTPOF"};

@@ -44,19 +44,19 @@ fs::path NodeFixture::write_config(const std::string& toml) {
   return file;
 }
 
-void NodeFixture::start_node(std::vector<std::string> extra, std::vector<std::string> echo_flags) {
+void NodeFixture::start_node(std::vector<std::string> extra) {
   const int port = free_port();
   std::vector<std::string> args = {"--data-dir", data_dir().string()};
   args.insert(args.end(), extra.begin(), extra.end());
-  node_ = std::make_unique<NodeProcess>(args, data_ / "node.log", port, std::move(echo_flags));
+  node_ = std::make_unique<NodeProcess>(args, data_ / "node.log", port);
   ASSERT_TRUE(node_->wait_until_ready()) << "node did not start:\n" << node_->log();
 }
 
 RunResult NodeFixture::storescu(const fs::path& dir, const std::string& calling_ae,
-                                const std::vector<std::string>& extra) {
+                                const std::vector<std::string>& extra, int port) {
   std::vector<std::string> argv = {"storescu", "-aec", "RTPOF", "-aet", calling_ae, "+sd", "-to", "30"};
   argv.insert(argv.end(), extra.begin(), extra.end());
-  argv.insert(argv.end(), {"127.0.0.1", std::to_string(node_->port()), dir.string()});
+  argv.insert(argv.end(), {"127.0.0.1", std::to_string(port != 0 ? port : node_->port()), dir.string()});
   return run(argv);
 }
 

@@ -25,14 +25,14 @@ class NodeFixture : public ::testing::Test {
   // Writes a phantom planning case below source_/<name>.
   phantom::PlanningFiles make_phantom(const phantom::PhantomSpec& spec, const std::string& name = "case");
 
-  // Starts `rtpof serve` on a free port with the data dir below data_; extra flags appended;
-  // `echo_flags` go to the echoscu that waits for it (TLS).
-  void start_node(std::vector<std::string> extra = {}, std::vector<std::string> echo_flags = {});
+  // Starts `rtpof serve` on a free port with the data dir below data_; extra flags appended.
+  void start_node(std::vector<std::string> extra = {});
   std::filesystem::path write_config(const std::string& toml);
 
-  // storescu over one association: all files in `dir` (scanned), as `calling_ae`.
+  // storescu over one association: all files in `dir` (scanned), as `calling_ae`, to the node's port
+  // or to `port` (its TLS port, say).
   RunResult storescu(const std::filesystem::path& dir, const std::string& calling_ae = "STORESCU",
-                     const std::vector<std::string>& extra = {});
+                     const std::vector<std::string>& extra = {}, int port = 0);
 
   // SOP Instance UID -> dataset SHA-256 of every .dcm file in the store.
   std::map<std::string, std::string> stored_datasets() const;

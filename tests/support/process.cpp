@@ -80,9 +80,8 @@ bool echo_at(int port, const std::string& called_ae, const std::string& calling_
 
 }  // namespace
 
-NodeProcess::NodeProcess(std::vector<std::string> serve_args, std::filesystem::path log_file, int port,
-                         std::vector<std::string> echo_flags)
-    : log_file_(std::move(log_file)), port_(port), echo_flags_(std::move(echo_flags)) {
+NodeProcess::NodeProcess(std::vector<std::string> serve_args, std::filesystem::path log_file, int port)
+    : log_file_(std::move(log_file)), port_(port) {
   std::vector<std::string> argv = {rtpof_binary().string(), "serve", "--port", std::to_string(port)};
   argv.insert(argv.end(), serve_args.begin(), serve_args.end());
   pid_ = spawn_process(argv, log_file_);
@@ -93,7 +92,7 @@ NodeProcess::~NodeProcess() {
 }
 
 bool NodeProcess::echo(const std::string& called_ae, const std::string& calling_ae) const {
-  return echo_at(port_, called_ae, calling_ae, echo_flags_);
+  return echo_at(port_, called_ae, calling_ae, {});
 }
 
 bool NodeProcess::wait_until_ready(std::chrono::seconds timeout) {

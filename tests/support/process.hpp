@@ -28,9 +28,7 @@ int free_port();
 // `rtpof serve` in the background, its log in a file. Stopped with SIGTERM on destruction.
 class NodeProcess {
  public:
-  // `echo_flags` go to every echoscu readiness probe (a TLS listener needs +tls and its certificates).
-  NodeProcess(std::vector<std::string> serve_args, std::filesystem::path log_file, int port,
-              std::vector<std::string> echo_flags = {});
+  NodeProcess(std::vector<std::string> serve_args, std::filesystem::path log_file, int port);
   ~NodeProcess();
   NodeProcess(const NodeProcess&) = delete;
   NodeProcess& operator=(const NodeProcess&) = delete;
@@ -49,7 +47,6 @@ class NodeProcess {
   pid_t pid_ = -1;
   std::filesystem::path log_file_;
   int port_;
-  std::vector<std::string> echo_flags_;
 };
 
 // DCMTK's storescp in the background, as a report destination. Received files go to `out_dir` with
