@@ -60,15 +60,6 @@ class DcmtkToSpdlog : public dcmtk::log4cplus::Appender {
  protected:
   void append(const dcmtk::log4cplus::spi::InternalLoggingEvent& event) override {
     const std::string message = event.getMessage().c_str();
-    // A failed TLS handshake never reaches rtpof's association handling (the pool's listener thread does
-    // the handshake); DCMTK's line is the only trace, so it is said in the node's own words.
-    static const std::string tls_refusal = "Error receiving association: TLS error: ";
-    if (const auto at = message.find(tls_refusal); at != std::string::npos) {
-      logger_->warn("association refused: TLS handshake failed ({}); the TLS port speaks DICOM over TLS only: the "
-                    "peer must use TLS and present a certificate issued by a CA in tls.trusted_certificates",
-                    message.substr(at + tls_refusal.size()));
-      return;
-    }
     // DCMTK's own errors are details of a failure rtpof reports itself, in one error line that says what to
     // do (a refused report, a failed association); kept as warnings so an operator counting errors counts
     // each failure once.

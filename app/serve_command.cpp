@@ -53,6 +53,7 @@ std::vector<scp::ListenerOptions> listener_ports(const rules::NodeConfig& config
   options.max_associations = config.max_associations;
   options.acse_timeout_s = config.acse_timeout_s;
   options.dimse_timeout_s = config.dimse_timeout_s;
+  options.shutdown_grace_s = config.shutdown_grace_s;
   std::vector<scp::ListenerOptions> ports;
   if (config.port != 0) {
     ports.push_back(options);

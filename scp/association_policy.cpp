@@ -1,5 +1,7 @@
 #include "scp/association_policy.hpp"
 
+#include "storage/printable.hpp"
+
 #include <netdb.h>
 #include <sys/socket.h>
 
@@ -64,7 +66,7 @@ PolicyDecision AssociationPolicy::evaluate(const std::string& called_ae, const s
   const std::string called = trim(called_ae);
   const std::string calling = trim(calling_ae);
   if (called != own_ae_title_)
-    return {Verdict::called_ae_not_recognized, "called AE title \"" + called + "\" is not this node's (\"" +
+    return {Verdict::called_ae_not_recognized, "called AE title \"" + storage::printable(called) + "\" is not this node's (\"" +
                                                    own_ae_title_ + "\")"};
   const auto peer = peers_.find(calling);
   if (peer == peers_.end()) {

@@ -1,75 +1,201 @@
 #include "scp/dicom_listener.hpp"
 
 #include <dcmtk/config/osconfig.h>
-#include <dcmtk/dcmdata/dcdict.h>
-#include <dcmtk/dcmnet/scppool.h>
+#include <dcmtk/dcmnet/scpcfg.h>
 #include <dcmtk/dcmtls/tlslayer.h>
 #include <spdlog/spdlog.h>
 
-#include <stdexcept>
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <unistd.h>
 
+#include <condition_variable>
+#include <deque>
+#include <mutex>
+#include <stdexcept>
+#include <thread>
+
+#include "scp/association_handoff.hpp"
+#include "scp/connection_gate.hpp"
 #include "scp/presentation_contexts.hpp"
+#include "storage/printable.hpp"
 #include "scp/store_worker.hpp"
 #include "scp/tls_layer.hpp"
+#include "scp/worker_slots.hpp"
 
 namespace rtpof::scp {
+namespace {
 
-// DcmSCPPool<T> default-constructs its workers; deriving from the base pool lets each worker be
-// handed the shared context instead of reaching for a global.
-class DicomListener::Pool : public DcmBaseSCPPool {
+using storage::printable;
+
+// Associations past max_associations are refused (A-ASSOCIATE-RJ, transient, local limit exceeded) by
+// one thread of their own, so refusing never waits on the accept loop or on a busy slot. Its queue is
+// bounded: past it a connection is closed without an answer.
+class Refuser {
  public:
-  Pool(const ListenerOptions& options, storage::Archive& archive, std::shared_ptr<spdlog::logger> logger)
-      : context_{archive, AssociationPolicy(options), std::move(logger), {}} {}
-
-  ServiceContext& context() { return context_; }
-
- protected:
-  DcmBaseSCPWorker* createSCPWorker() override {
-    // DCMTK owns the worker from here (it deletes it when its association ends).
-    return new StoreWorker(*this, context_);
+  Refuser(AssociationHandoff& handoff, ServiceContext& context, unsigned limit)
+      : handoff_(handoff), context_(context), limit_(limit), thread_([this] { loop(); }) {}
+  ~Refuser() {
+    {
+      std::lock_guard<std::mutex> lock(mutex_);
+      stopping_ = true;
+    }
+    changed_.notify_all();
+    thread_.join();
+    for (const int fd : queue_) ::close(fd);
+  }
+  bool offer(int fd) {
+    {
+      std::lock_guard<std::mutex> lock(mutex_);
+      if (stopping_ || queue_.size() >= 32) return false;
+      queue_.push_back(fd);
+    }
+    changed_.notify_all();
+    return true;
   }
 
  private:
-  ServiceContext context_;
+  void loop() {
+    std::unique_lock<std::mutex> lock(mutex_);
+    for (;;) {
+      changed_.wait(lock, [&] { return stopping_ || !queue_.empty(); });
+      if (stopping_) return;
+      const int fd = queue_.front();
+      queue_.pop_front();
+      lock.unlock();
+      refuse(fd);
+      lock.lock();
+    }
+  }
+  void refuse(int fd) {
+    auto received = handoff_.receive(fd);
+    ++context_.stats.associations_refused;
+    if (!received.association) {
+      context_.logger->warn("association refused: too many associations ({} running), and the request could not be "
+                            "read: {}", limit_, received.error);
+      return;
+    }
+    const auto& dul = received.association->params->DULparams;
+    T_ASC_RejectParameters reject{ASC_RESULT_REJECTEDTRANSIENT, ASC_SOURCE_SERVICEPROVIDER_PRESENTATION_RELATED,
+                                  ASC_REASON_SP_PRES_LOCALLIMITEXCEEDED};
+    ASC_rejectAssociation(received.association, &reject);
+    context_.logger->warn("association refused: from \"{}\" at {}: too many associations ({} running); the sender "
+                          "may try again", printable(dul.callingAPTitle), printable(dul.callingPresentationAddress),
+                          limit_);
+    drop_association(received.association);
+  }
+
+  AssociationHandoff& handoff_;
+  ServiceContext& context_;
+  unsigned limit_;
+  std::mutex mutex_;
+  std::condition_variable changed_;
+  std::deque<int> queue_;
+  bool stopping_ = false;
+  std::thread thread_;  // last: starts once the rest is built
+};
+
+std::string peer_address(int fd) {
+  sockaddr_in peer{};
+  socklen_t length = sizeof peer;
+  char text[INET_ADDRSTRLEN] = "?";
+  if (::getpeername(fd, reinterpret_cast<sockaddr*>(&peer), &length) == 0)
+    ::inet_ntop(AF_INET, &peer.sin_addr, text, sizeof text);
+  return text;
+}
+
+}  // namespace
+
+struct DicomListener::Parts {
+  ListenerOptions options;
+  ServiceContext context;
+  DcmSharedSCPConfig config;
+  ConnectionGate gate;
+  AssociationHandoff handoff;
+
+  Parts(const ListenerOptions& o, storage::Archive& archive, std::shared_ptr<spdlog::logger> logger,
+        DcmTransportLayer* tls)
+      : options(o),
+        context{archive, AssociationPolicy(o), std::move(logger), {}},
+        gate(GateOptions{o.port, o.tls.has_value(), std::chrono::seconds(o.acse_timeout_s)}),
+        handoff(static_cast<int>(o.acse_timeout_s), tls) {
+    DcmSCPConfig& c = *config.operator->();
+    c.setAETitle(o.ae_title.c_str());
+    c.setPort(o.port);
+    c.setMaxReceivePDULength(ASC_MAXIMUMPDUSIZE);
+    c.setACSETimeout(o.acse_timeout_s);
+    c.setDIMSEBlockingMode(DIMSE_NONBLOCKING);
+    c.setDIMSETimeout(o.dimse_timeout_s);
+    c.setHostLookupEnabled(OFFalse);
+    c.setRespondWithCalledAETitle(OFFalse);
+    add_presentation_contexts(c);
+  }
 };
 
 DicomListener::DicomListener(ListenerOptions options, storage::Archive& archive,
                              std::shared_ptr<spdlog::logger> logger)
     : tls_(options.tls ? make_tls_layer(*options.tls, TlsRole::server) : nullptr),
-      pool_(std::make_unique<Pool>(options, archive, std::move(logger))) {
-  DcmSCPConfig& config = pool_->getConfig();
-  config.setAETitle(options.ae_title.c_str());
-  config.setPort(options.port);
-  config.setMaxReceivePDULength(ASC_MAXIMUMPDUSIZE);
-  // The listener thread reads each A-ASSOCIATE-RQ itself: a silent peer blocks others for this long.
-  config.setACSETimeout(options.acse_timeout_s);
-  config.setDIMSEBlockingMode(DIMSE_NONBLOCKING);
-  config.setDIMSETimeout(options.dimse_timeout_s);
-  // Non-blocking accept with a 1 s tick: how quickly a stop request is noticed.
-  config.setConnectionBlockingMode(DUL_NOBLOCK);
-  config.setConnectionTimeout(1);
-  config.setHostLookupEnabled(OFFalse);
-  config.setRespondWithCalledAETitle(OFFalse);
-  add_presentation_contexts(config);
-  // The pool's listener thread does each TLS handshake before it reads the A-ASSOCIATE-RQ; a handshake
-  // that fails (plain DICOM, an untrusted certificate) ends that connection only.
-  if (tls_) config.setTransportLayer(tls_.get());
-  pool_->setMaxThreads(static_cast<Uint16>(options.max_associations));
-}
+      parts_(std::make_unique<Parts>(options, archive, std::move(logger), tls_.get())) {}
 
 DicomListener::~DicomListener() = default;
 
 void DicomListener::run() {
-  const OFCondition status = pool_->listen();
-  if (status.bad())
-    throw std::runtime_error("cannot listen on port " + std::to_string(pool_->getConfig().getPort()) + ": " +
-                             status.text() + " (is another process using it?)");
+  Parts& p = *parts_;
+  WorkerSlots slots(p.options.max_associations, [&p](int fd) {
+    const std::string address = peer_address(fd);
+    auto received = p.handoff.receive(fd);
+    if (!received.association) {
+      // A TLS handshake that failed, a peer that closed, a PDU that is not an A-ASSOCIATE-RQ.
+      ++p.context.stats.associations_refused;
+      static const std::string tls_error = "TLS error: ";
+      if (p.options.tls && received.error.rfind(tls_error, 0) == 0)
+        p.context.logger->warn("association refused: from {}: TLS handshake failed ({}); the TLS port speaks DICOM "
+                               "over TLS only: the peer must use TLS and present a certificate issued by a CA in "
+                               "tls.trusted_certificates",
+                               address, printable(received.error.substr(tls_error.size())));
+      else
+        p.context.logger->warn("association refused: from {}: {}", address, printable(received.error));
+      return;
+    }
+    StoreWorker(p.config, p.context).serve(received.association);
+  });
+  {
+    Refuser refuser(p.handoff, p.context, p.options.max_associations);
+    slots_ = &slots;
+    try {
+      p.gate.run(
+          [&](int fd, const std::string&) {
+            if (slots.try_start(fd)) return;
+            if (refuser.offer(fd)) return;
+            ++p.context.stats.associations_refused;
+            p.context.logger->warn("connection closed without an answer: too many associations and refusals waiting");
+            ::close(fd);
+          },
+          [&](const std::string& address, const std::string& why) {
+            p.context.logger->info("connection {}{}", address.empty() ? "" : "from " + address + " ", why);
+          });
+    } catch (...) {
+      slots_ = nullptr;
+      slots.finish(std::chrono::milliseconds(0));
+      throw;
+    }
+  }
+  const std::size_t cut = slots.finish(std::chrono::seconds(p.options.shutdown_grace_s));
+  slots_ = nullptr;
+  if (cut > 0)
+    p.context.logger->warn("{} association(s) still running after the {} s grace were aborted; what they had not "
+                           "been acknowledged for, their senders send again",
+                           cut, p.options.shutdown_grace_s);
 }
 
-void DicomListener::request_stop() { pool_->stopAfterCurrentAssociations(); }
+void DicomListener::request_stop() { parts_->gate.request_stop(); }
 
-const ListenerStats& DicomListener::stats() const { return pool_->context().stats; }
+const ListenerStats& DicomListener::stats() const { return parts_->context.stats; }
 
-std::size_t DicomListener::active_associations() const { return pool_->numThreads(OFTrue); }
+std::size_t DicomListener::active_associations() const {
+  const WorkerSlots* slots = slots_;
+  return slots ? slots->busy() : 0;
+}
 
 }  // namespace rtpof::scp

@@ -1,6 +1,9 @@
 #pragma once
-// The Storage SCP: C-ECHO and C-STORE on a bounded pool of association threads, each instance made
-// durable and indexed by storage::Archive before its success status is sent.
+// The Storage SCP: C-ECHO and C-STORE on a fixed set of association threads, each instance made
+// durable and indexed by storage::Archive before its success status is sent. rtpof owns the accept
+// loop and the threads (scp/connection_gate.hpp, scp/worker_slots.hpp); DCMTK negotiates and speaks
+// DIMSE on each connection it is handed.
+#include <atomic>
 #include <memory>
 
 #include "scp/listener_options.hpp"
@@ -16,6 +19,8 @@ class Archive;
 
 namespace rtpof::scp {
 
+class WorkerSlots;
+
 class DicomListener {
  public:
   // Throws std::runtime_error when the options cannot work (a peer host that does not resolve), and
@@ -25,8 +30,9 @@ class DicomListener {
   DicomListener(const DicomListener&) = delete;
   DicomListener& operator=(const DicomListener&) = delete;
 
-  // Binds the port and serves until request_stop(); then waits for running associations to end.
-  // Throws std::runtime_error when the port cannot be opened.
+  // Binds the port (in the constructor: throws std::runtime_error naming the port when it cannot be
+  // opened) and serves until request_stop(); then lets running associations end for up to
+  // shutdown_grace_s and aborts what is left. Throws when the accept loop itself fails.
   void run();
 
   // Thread-safe: stop accepting; run() returns once running associations have ended.
@@ -36,10 +42,11 @@ class DicomListener {
   std::size_t active_associations() const;
 
  private:
-  class Pool;
-  // Declared before the pool: DCMTK keeps only a pointer, so the layer must be destroyed after it.
+  struct Parts;
+  // Declared first: DCMTK keeps only a pointer to it, so it must be destroyed last.
   std::unique_ptr<DcmTLSTransportLayer> tls_;
-  std::unique_ptr<Pool> pool_;
+  std::unique_ptr<Parts> parts_;
+  std::atomic<const WorkerSlots*> slots_{nullptr};  // while run() serves
 };
 
 }  // namespace rtpof::scp

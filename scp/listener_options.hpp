@@ -22,6 +22,7 @@ struct ListenerOptions {
   unsigned max_associations = 16;
   unsigned acse_timeout_s = 10;
   unsigned dimse_timeout_s = 120;
+  unsigned shutdown_grace_s = 30;  // after a stop request, how long running associations may take
   std::optional<TlsOptions> tls;  // set: the port speaks DICOM over TLS only
 };
 

@@ -10,6 +10,7 @@
 #include <cstdio>
 
 #include "storage/archive.hpp"
+#include "storage/printable.hpp"
 
 namespace rtpof::scp {
 namespace {
@@ -39,29 +40,16 @@ std::string hex_status(Uint16 status) {
 
 std::string sop_class_name(const std::string& uid) { return dcmFindNameOfUID(uid.c_str(), uid.c_str()); }
 
-// Peer-supplied strings go into the log; a control character must not forge a log line.
-std::string printable(const std::string& text) {
-  std::string out;
-  for (const char c : text) {
-    if (c == '\0') break;
-    out.push_back(static_cast<unsigned char>(c) < 0x20 || static_cast<unsigned char>(c) > 0x7e ? '?' : c);
-  }
-  while (!out.empty() && out.back() == ' ') out.pop_back();
-  return out;
-}
+using storage::printable;
 
 }  // namespace
 
-StoreWorker::StoreWorker(DcmBaseSCPPool& pool, ServiceContext& context)
-    : DcmBaseSCPPool::DcmBaseSCPWorker(pool), DcmThreadSCP(), context_(context) {}
-
-OFCondition StoreWorker::setSharedConfig(const DcmSharedSCPConfig& config) {
-  return DcmThreadSCP::setSharedConfig(config);
+StoreWorker::StoreWorker(const DcmSharedSCPConfig& config, ServiceContext& context)
+    : DcmThreadSCP(), context_(context) {
+  DcmThreadSCP::setSharedConfig(config);
 }
 
-OFBool StoreWorker::busy() { return DcmThreadSCP::isConnected(); }
-
-OFCondition StoreWorker::workerListen(T_ASC_Association* const assoc) { return DcmThreadSCP::run(assoc); }
+void StoreWorker::serve(T_ASC_Association* association) { DcmThreadSCP::run(association); }
 
 std::string StoreWorker::peer() const { return "\"" + calling_ae_ + "\" at " + calling_address_; }
 
@@ -198,14 +186,14 @@ OFCondition StoreWorker::handle_store(T_DIMSE_C_StoreRQ& request, T_ASC_Presenta
     ++context_.stats.instances_refused;
     const auto log_level = e.kind() == IngestError::Kind::out_of_resources ? spdlog::level::err : spdlog::level::warn;
     context_.logger->log(log_level, "instance refused ({}): {} sop={} from {}: {}", hex_status(status),
-                         sop_class_name(sop_class), sop_instance, peer(), e.what());
+                         sop_class_name(sop_class), sop_instance, peer(), printable(e.what()));
   } catch (const std::exception& e) {
     status = status_processing_failure;
     ++refused_;
     ++context_.stats.instances_refused;
     context_.logger->error("instance refused ({}): sop={} from {}: unexpected error: {}; nothing was kept and the "
                            "sender may send it again; if this repeats, keep this line and the instance and report it",
-                           hex_status(status), sop_instance, peer(), e.what());
+                           hex_status(status), sop_instance, peer(), printable(e.what()));
   }
   return sendSTOREResponse(presentation_id, request, status);
 }

@@ -1,7 +1,8 @@
 #pragma once
-// One association's thread: policy checks, C-ECHO, and C-STORE into the archive. Internal to scp/.
+// One association: policy checks, C-ECHO, and C-STORE into the archive. Made afresh for each
+// association on a worker slot's thread (scp/worker_slots.hpp). Internal to scp/.
 #include <dcmtk/config/osconfig.h>
-#include <dcmtk/dcmnet/scppool.h>
+#include <dcmtk/dcmnet/scpthrd.h>
 
 #include <chrono>
 #include <cstdint>
@@ -28,16 +29,12 @@ struct ServiceContext {
   ListenerStats stats;
 };
 
-class StoreWorker : public DcmBaseSCPPool::DcmBaseSCPWorker, private DcmThreadSCP {
+class StoreWorker : private DcmThreadSCP {
  public:
-  StoreWorker(DcmBaseSCPPool& pool, ServiceContext& context);
+  StoreWorker(const DcmSharedSCPConfig& config, ServiceContext& context);
 
-  // DcmBaseSCPWorker
-  OFCondition setSharedConfig(const DcmSharedSCPConfig& config) override;
-  OFBool busy() override;
-
- protected:
-  OFCondition workerListen(T_ASC_Association* const assoc) override;
+  // Negotiates and serves `association` to its end; takes ownership (drops and frees it).
+  void serve(T_ASC_Association* association);
 
  private:
   // DcmSCP hooks
