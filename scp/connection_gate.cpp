@@ -3,6 +3,7 @@
 #include <arpa/inet.h>
 #include <fcntl.h>
 #include <netinet/in.h>
+#include <netinet/tcp.h>
 #include <poll.h>
 #include <sys/eventfd.h>
 #include <sys/ioctl.h>
@@ -175,6 +176,9 @@ void ConnectionGate::run(const std::function<void(int, const std::string&)>& rea
           throw std::runtime_error(std::string("the listener's accept() failed: ") + std::strerror(errno));
         }
         if (waiting.size() >= options_.max_waiting) drop(0, "too many connections waiting for their A-ASSOCIATE-RQ");
+        // Small PDUs (responses, releases) must not wait for Nagle's algorithm and delayed ACKs.
+        const int no_delay = 1;
+        ::setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &no_delay, sizeof no_delay);
         set_low_water_mark(fd, options_.tls ? 5 : 6);
         waiting.push_back({fd, address_of(peer), Clock::now() + options_.first_pdu_timeout});
       }

@@ -9,7 +9,9 @@
 namespace rtpof::scp {
 
 WorkerSlots::WorkerSlots(unsigned count, std::function<void(int)> serve)
-    : serve_(std::move(serve)), slots_(std::max(count, 1u)) {
+    : serve_(std::move(serve)),
+      wake_(std::make_unique<std::condition_variable[]>(std::max(count, 1u))),
+      slots_(std::max(count, 1u)) {
   threads_.reserve(slots_.size());
   for (std::size_t i = 0; i < slots_.size(); ++i) threads_.emplace_back([this, i] { loop(i); });
 }
@@ -17,6 +19,7 @@ WorkerSlots::WorkerSlots(unsigned count, std::function<void(int)> serve)
 WorkerSlots::~WorkerSlots() { finish(std::chrono::milliseconds(0)); }
 
 bool WorkerSlots::try_start(int fd) {
+  std::size_t index = 0;
   {
     std::lock_guard<std::mutex> lock(mutex_);
     if (finishing_) return false;
@@ -24,8 +27,9 @@ bool WorkerSlots::try_start(int fd) {
     if (idle == slots_.end()) return false;
     idle->fd = fd;
     idle->shutdown_fd = ::fcntl(fd, F_DUPFD_CLOEXEC, 0);
+    index = static_cast<std::size_t>(idle - slots_.begin());
   }
-  changed_.notify_all();
+  wake_[index].notify_one();
   return true;
 }
 
@@ -37,7 +41,7 @@ std::size_t WorkerSlots::busy() const {
 void WorkerSlots::loop(std::size_t index) {
   std::unique_lock<std::mutex> lock(mutex_);
   for (;;) {
-    changed_.wait(lock, [&] { return slots_[index].fd >= 0 || finishing_; });
+    wake_[index].wait(lock, [&] { return slots_[index].fd >= 0 || finishing_; });
     if (slots_[index].fd < 0) return;  // finishing, nothing to serve
     const int fd = slots_[index].fd;
     lock.unlock();
@@ -45,7 +49,7 @@ void WorkerSlots::loop(std::size_t index) {
     lock.lock();
     if (slots_[index].shutdown_fd >= 0) ::close(slots_[index].shutdown_fd);
     slots_[index] = Slot{};
-    changed_.notify_all();
+    idle_.notify_all();
   }
 }
 
@@ -54,9 +58,9 @@ std::size_t WorkerSlots::finish(std::chrono::milliseconds grace) {
   {
     std::unique_lock<std::mutex> lock(mutex_);
     finishing_ = true;
-    changed_.notify_all();
+    for (std::size_t i = 0; i < slots_.size(); ++i) wake_[i].notify_all();
     const auto all_idle = [&] { return std::all_of(slots_.begin(), slots_.end(), [](const Slot& s) { return s.fd < 0; }); };
-    if (!changed_.wait_for(lock, grace, all_idle)) {
+    if (!idle_.wait_for(lock, grace, all_idle)) {
       for (const Slot& s : slots_)
         if (s.shutdown_fd >= 0) {
           ::shutdown(s.shutdown_fd, SHUT_RDWR);

@@ -6,6 +6,7 @@
 #include <chrono>
 #include <condition_variable>
 #include <functional>
+#include <memory>
 #include <mutex>
 #include <thread>
 #include <vector>
@@ -37,7 +38,8 @@ class WorkerSlots {
 
   std::function<void(int)> serve_;
   mutable std::mutex mutex_;
-  std::condition_variable changed_;
+  std::unique_ptr<std::condition_variable[]> wake_;  // one per slot: a start wakes only its thread
+  std::condition_variable idle_;                      // a slot became idle (finish() waits on it)
   std::vector<Slot> slots_;
   std::vector<std::thread> threads_;
   bool finishing_ = false;

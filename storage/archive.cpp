@@ -14,6 +14,7 @@
 #include <system_error>
 
 #include "storage/content_hash.hpp"
+#include "storage/dataset_nesting.hpp"
 #include "storage/durable_file.hpp"
 #include "storage/uid.hpp"
 
@@ -36,6 +37,13 @@ Pseudonymizer open_pseudonymizer(const fs::path& data_dir) {
 
 // Parses a Part 10 file and reads what the index keeps; IngestError when it cannot.
 InstanceAttributes parse(const fs::path& file) {
+  // Before DCMTK's recursive reader sees it: a data set nested deeper than any real object would
+  // overflow the stack.
+  const NestingScan nesting = scan_sequence_nesting(file);
+  if (nesting.depth > max_sequence_nesting)
+    throw IngestError(IngestError::Kind::cannot_understand,
+                      "sequences nested more than " + std::to_string(max_sequence_nesting) +
+                          " levels deep; real DICOM objects nest a few levels, so this one is refused unread");
   DcmFileFormat format;
   const OFCondition status = format.loadFile(file.c_str());
   if (status.bad())

@@ -41,6 +41,7 @@ class NodeProcess {
   void send_signal(int signal_number);  // e.g. SIGHUP
   std::string log() const;
   int port() const { return port_; }
+  pid_t pid() const { return pid_; }
   bool echo(const std::string& called_ae = "RTPOF", const std::string& calling_ae = "ECHOSCU") const;
 
  private:

@@ -36,4 +36,6 @@ std::vector<std::string> lines_starting(const std::string& text, const std::stri
   return found;
 }
 
+std::filesystem::path realdata_dir() { return std::filesystem::path(RTPOF_SOURCE_DIR) / "tests" / "realdata"; }
+
 }  // namespace rtpof::testing

@@ -20,6 +20,9 @@ class TempDir {
 };
 
 std::filesystem::path rtpof_binary();
+// tests/realdata: unedited exports of Pinnacle, RayStation and a commercial system (its README says
+// where each comes from and what it exercises).
+std::filesystem::path realdata_dir();
 std::string read_text(const std::filesystem::path& file);
 // The lines of `text` that start with `prefix` (validators' "Error" lines, for instance).
 std::vector<std::string> lines_starting(const std::string& text, const std::string& prefix);

@@ -1,0 +1,62 @@
+// The pre-parse nesting scan (storage/dataset_nesting.hpp) and the escaping of peer text
+// (storage/printable.hpp), on files built byte by byte and on the phantom's and real exports.
+#include <gtest/gtest.h>
+
+#include <fstream>
+
+#include "storage/dataset_nesting.hpp"
+#include "storage/printable.hpp"
+#include "tests/support/echo_client.hpp"
+#include "tests/support/test_paths.hpp"
+
+namespace rtpof::testing {
+namespace {
+
+namespace fs = std::filesystem;
+
+fs::path write_bytes(const TempDir& dir, const std::string& name, const std::string& bytes) {
+  const fs::path file = dir.path() / name;
+  std::ofstream(file, std::ios::binary) << bytes;
+  return file;
+}
+
+TEST(DatasetNesting, CountsUndefinedLengthSequencesToTheirDepth) {
+  TempDir dir;
+  for (const std::size_t depth : {0u, 1u, 7u, 128u}) {
+    const auto scan = storage::scan_sequence_nesting(write_bytes(dir, "n.dcm", nested_sequence_file_bytes(depth, "1.2.3")));
+    EXPECT_EQ(scan.depth, depth);
+    EXPECT_TRUE(scan.complete) << depth;
+  }
+}
+
+TEST(DatasetNesting, StopsCountingPastTheLimitOnAHostileFile) {
+  TempDir dir;
+  const auto scan = storage::scan_sequence_nesting(write_bytes(dir, "deep.dcm", nested_sequence_file_bytes(100000, "1.2.3")));
+  EXPECT_EQ(scan.depth, storage::max_sequence_nesting + 1);
+}
+
+TEST(DatasetNesting, RealExportsNestAFewLevels) {
+  // Pinnacle's RTSTRUCT and RTPLAN (explicit and implicit VR, defined-length sequences).
+  const fs::path realdata = realdata_dir();
+  std::size_t files = 0;
+  for (const auto& entry : fs::recursive_directory_iterator(realdata)) {
+    if (!entry.is_regular_file() || entry.path().extension() != ".dcm") continue;
+    const auto scan = storage::scan_sequence_nesting(entry.path());
+    EXPECT_LE(scan.depth, 8u) << entry.path();
+    EXPECT_GE(scan.depth, 1u) << entry.path() << ": every RT object has a sequence";
+    ++files;
+  }
+  EXPECT_GT(files, 10u);
+}
+
+TEST(Printable, EscapesControlCharactersAndStopsAtNul) {
+  EXPECT_EQ(storage::printable("RTPOF  "), "RTPOF");
+  EXPECT_EQ(storage::printable("A\nB"), "A\\x0AB");
+  EXPECT_EQ(storage::printable("\x1b[31mX"), "\\x1B[31mX");
+  EXPECT_EQ(storage::printable(std::string("1.2\0.3", 6)), "1.2\\x00");
+  EXPECT_EQ(storage::printable("a\\b"), "a\\\\b");
+  EXPECT_EQ(storage::printable("\xc3\xa9"), "\\xC3\\xA9");
+}
+
+}  // namespace
+}  // namespace rtpof::testing
