@@ -14,11 +14,27 @@ nlohmann::json matrix_json(const Matrix4& m) {
 
 }  // namespace
 
+nlohmann::json dose_json(const std::vector<DoseInterpretation>& interpretations) {
+  json grids = json::array();
+  bool per_fraction = false;
+  for (const DoseInterpretation& i : interpretations) {
+    per_fraction = per_fraction || i.per_fraction;
+    grids.push_back({{"rtdose_uid", i.rtdose_uid},
+                     {"summation_type", i.stored_summation_type},
+                     {"scaling", i.scaling},
+                     {"per_fraction", i.per_fraction},
+                     {"why", i.reason},
+                     {"warnings", i.warnings}});
+  }
+  return {{"per_fraction", per_fraction}, {"grids", grids}};
+}
+
 nlohmann::json analysis_json(const FolderCase& folder, const CaseResult& result, const std::string& pseudonym) {
   json out;
   out["patient"] = {{"pseudonym", pseudonym}};
   out["reference_dose_gy"] = result.reference_dose_gy;
   out["reference_dose_source"] = result.reference_dose_source;
+  out["dose"] = dose_json(folder.dose_interpretations);
   json quality = json::object();
   if (folder.registration.source == "REG") quality["reg_instance_uid"] = folder.registration.reg_uid;
   if (const auto& q = folder.registration.quality)

@@ -9,6 +9,9 @@
 
 namespace rtpof::app {
 
+// The `dose` block: what each RTDOSE was read as (summation type as stored, scaling applied, why).
+nlohmann::json dose_json(const std::vector<pipeline::DoseInterpretation>& interpretations);
+
 nlohmann::json analysis_json(const FolderCase& folder, const pipeline::CaseResult& result, const std::string& pseudonym);
 
 }  // namespace rtpof::app

@@ -15,6 +15,7 @@ AnalysisRules analysis_rules_from(const rules::NodeConfig& config) {
   rules.classification.in_field_min_v95_pct = config.in_field_min_v95_pct;
   rules.classification.marginal_min_v95_pct = config.marginal_min_v95_pct;
   if (config.reference_dose_gy > 0) rules.options.reference_dose_gy = config.reference_dose_gy;
+  rules.options.dose_bounds = {config.min_max_to_reference, config.max_max_to_reference};
   rules.options.match = match_rules_from(config);
   rules.routing = rules::routing_rules_from(config);
   pipeline::RoiPatterns& patterns = rules.options.patterns;

@@ -42,6 +42,7 @@ std::string pseudonym_of(const FolderCase& folder, const std::optional<std::stri
 }
 
 void print_table(std::FILE* to, const CaseResult& result, const FolderCase& folder) {
+  for (const DoseInterpretation& i : folder.dose_interpretations) std::fprintf(to, "dose: %s\n", describe(i).c_str());
   std::fprintf(to, "reference dose %.2f Gy (%s); registration %s %s\n", result.reference_dose_gy,
                result.reference_dose_source.c_str(), folder.registration.source.c_str(),
                folder.registration.quality ? folder.registration.quality->summary.c_str()

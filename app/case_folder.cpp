@@ -1,5 +1,7 @@
 #include "app/case_folder.hpp"
 
+#include "pipeline/dose_meaning.hpp"
+
 #include <algorithm>
 #include <map>
 
@@ -104,8 +106,15 @@ void assemble_case(const std::vector<fs::path>& files, const FolderOptions& opti
   };
 
   const RtPlan plan = load_rt_plan(*by_uid.at(match.rtplan_uid));
-  std::vector<DoseGrid> doses = {to_course_dose(load_dose_grid(*by_uid.at(match.rtdose_uid)), &plan)};
-  for (const std::string& uid : match.summed_dose_uids) doses.push_back(to_course_dose(load_dose_grid(*by_uid.at(uid)), &plan));
+  std::vector<DoseGrid> doses;
+  std::vector<std::string> dose_uids = {match.rtdose_uid};
+  dose_uids.insert(dose_uids.end(), match.summed_dose_uids.begin(), match.summed_dose_uids.end());
+  for (const std::string& uid : dose_uids) {
+    CourseDose course = decide_course_dose(load_dose_grid(*by_uid.at(uid)), &plan);
+    for (const std::string& warning : course.interpretation.warnings) out.notes.push_back("warning: " + warning);
+    out.dose_interpretations.push_back(std::move(course.interpretation));
+    doses.push_back(std::move(course.grid));
+  }
   out.dose = sum_doses(doses);
   convert_to_utf8(*by_uid.at(match.rtstruct_uid), out.notes);
   convert_to_utf8(*by_uid.at(match.recurrence_uid), out.notes);
@@ -143,6 +152,7 @@ void assemble_case(const std::vector<fs::path>& files, const FolderOptions& opti
   } else {
     throw IncompleteCase({"no reference dose: the RTPLAN gives no target prescription; pass --reference-dose GY"});
   }
+  check_dose_plausibility(out.dose, inputs.reference_dose_gy, inputs.reference_dose_source, options.dose_bounds);
 
   const std::string& planning_uid = planning.sop_instance_uid;
   for (const CtvRole& role : ctv_roles(planning, options.patterns))

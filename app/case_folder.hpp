@@ -8,6 +8,7 @@
 #include <string>
 #include <vector>
 
+#include "pipeline/dose_meaning.hpp"
 #include "pipeline/automatic_registration.hpp"
 #include "pipeline/case_analysis.hpp"
 #include "pipeline/dose_grid.hpp"
@@ -27,6 +28,7 @@ class IncompleteCase : public std::runtime_error {
 struct FolderCase {
   std::string patient_id, issuer;
   pipeline::DoseGrid dose;
+  std::vector<pipeline::DoseInterpretation> dose_interpretations;  // what each RTDOSE was read as
   pipeline::RegistrationChoice registration;
   pipeline::CaseInputs inputs;  // inputs.dose points at `dose`: keep the FolderCase in place
   std::size_t skipped_files = 0;
@@ -40,6 +42,7 @@ struct FolderCase {
 
 struct FolderOptions {
   std::optional<double> reference_dose_gy;  // overrides the plan's highest target prescription
+  pipeline::DosePlausibility dose_bounds;   // the course dose's maximum against the reference dose
   pipeline::RoiPatterns patterns;
   std::size_t points_per_structure = 1'000'000;
   pipeline::AutomaticRegistrationSettings registration;  // used when no REG links the frames

@@ -4,6 +4,8 @@
 #include <dcmtk/dcmdata/dcdeftag.h>
 
 #include <algorithm>
+#include <cctype>
+#include <cmath>
 #include <cstdio>
 #include <iostream>
 #include <nlohmann/json.hpp>
@@ -13,6 +15,8 @@
 #include "app/commands.hpp"
 #include "app/dcmtk_runtime.hpp"
 #include "pipeline/dicom_object.hpp"
+#include "app/analysis_json.hpp"
+#include "pipeline/dose_meaning.hpp"
 #include "pipeline/dose_sampler.hpp"
 #include "pipeline/dose_volume.hpp"
 #include "pipeline/image_series.hpp"
@@ -60,43 +64,109 @@ std::optional<RtPlan> plan_beside(const fs::path& dose_file, const DoseGrid& dos
   return std::nullopt;
 }
 
+std::string patient_id_of(DicomObject& object) {
+  OFString id;
+  object.dataset().findAndGetOFString(DCM_PatientID, id);
+  return id.c_str();
+}
+
+std::string lower(std::string text) {
+  for (char& c : text) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  return text;
+}
+
+// --roi NAME matches case-insensitively, as the analysis's ROI patterns do.
+const Roi* find_roi(const StructureSet& set, const std::string& name) {
+  for (const Roi& roi : set.rois)
+    if (lower(roi.name) == lower(name)) return &roi;
+  return nullptr;
+}
+
+// A structure set and a dose are combined only within one Frame of Reference and one patient.
+void check_belong_together(const StructureSet& set, DicomObject& structures, const DoseGrid& dose, DicomObject& dose_object,
+                           bool allowed, std::FILE* text) {
+  std::vector<std::string> problems;
+  std::vector<std::string> frames = set.frame_of_reference_uids;
+  for (const Roi& roi : set.rois)
+    if (!roi.frame_of_reference_uid.empty() &&
+        std::find(frames.begin(), frames.end(), roi.frame_of_reference_uid) == frames.end())
+      frames.push_back(roi.frame_of_reference_uid);
+  if (!frames.empty() && std::find(frames.begin(), frames.end(), dose.frame_of_reference_uid) == frames.end()) {
+    std::string list;
+    for (const auto& f : frames) list += (list.empty() ? "" : ", ") + f;
+    problems.push_back("RTSTRUCT " + set.sop_instance_uid + " is in Frame of Reference " + list + " but RTDOSE " +
+                       dose.sop_instance_uid + " is in " + dose.frame_of_reference_uid);
+  }
+  const std::string structures_patient = patient_id_of(structures), dose_patient = patient_id_of(dose_object);
+  if (structures_patient != dose_patient)
+    problems.push_back("RTSTRUCT " + set.sop_instance_uid + " and RTDOSE " + dose.sop_instance_uid +
+                       " belong to different patients (their PatientIDs differ)");
+  if (problems.empty()) return;
+  std::string all;
+  for (const auto& p : problems) all += (all.empty() ? "" : "; ") + p;
+  if (!allowed)
+    throw LoadError(dose.sop_instance_uid, "",
+                    all + ": they cannot be combined (a phantom's own files may be, with --allow-mismatch)");
+  std::fprintf(text, "WARNING --allow-mismatch: %s; combined as if they belonged together\n", all.c_str());
+}
+
 }  // namespace
 
 int dvh_command(const Arguments& args) {
-  const CommandLine cl(args, {"--rtstruct", "--dose", "--images", "--roi", "--reference-dose", "--curve"}, {"--json"});
+  const CommandLine cl(args, {"--rtstruct", "--dose", "--images", "--roi", "--reference-dose", "--curve", "--fractions"},
+                       {"--json", "--allow-mismatch"});
   const double curve_step = cl.number("--curve", 0.01, 100, 0);
   initialise_dcmtk();
   quiet_dcmtk_parser();
   const auto rtstruct_file = cl.value("--rtstruct");
   const auto dose_file = cl.value("--dose");
   if (!rtstruct_file || !dose_file) throw UsageError("--rtstruct FILE and --dose FILE are required");
+  std::optional<int> fractions;
+  if (cl.has("--fractions")) fractions = static_cast<int>(cl.number("--fractions", 1, 1000, 1));
+  std::FILE* text = cl.has("--json") ? stderr : stdout;
   DicomObject structures_object = DicomObject::read_file(*rtstruct_file);
   const StructureSet set = load_structure_set(structures_object);
   DicomObject dose_object = DicomObject::read_file(*dose_file);
   DoseGrid raw_dose = load_dose_grid(dose_object);
+  check_belong_together(set, structures_object, raw_dose, dose_object, cl.has("--allow-mismatch"), text);
   const std::optional<RtPlan> plan = plan_beside(*dose_file, raw_dose);
-  const DoseGrid dose = to_course_dose(std::move(raw_dose), plan ? &*plan : nullptr);
+  CourseDose course = decide_course_dose(std::move(raw_dose), plan ? &*plan : nullptr, fractions);
+  const DoseGrid& dose = course.grid;
+  const DoseInterpretation& meaning = course.interpretation;
+  std::fprintf(text, "dose: %s\n", describe(meaning).c_str());
+  for (const std::string& warning : meaning.warnings) std::fprintf(text, "WARNING: %s\n", warning.c_str());
 
   std::optional<double> reference;
-  if (cl.has("--reference-dose")) reference = cl.number("--reference-dose", 0.01, 1000, 0);
-  else if (plan) reference = plan->highest_target_prescription_gy();
+  std::string reference_source = "none: no --reference-dose and no RTPLAN prescription beside the dose";
+  if (cl.has("--reference-dose")) {
+    reference = cl.number("--reference-dose", 0.01, 1000, 0);
+    reference_source = "given on the command line";
+  } else if (plan && plan->highest_target_prescription_gy()) {
+    reference = plan->highest_target_prescription_gy();
+    reference_source = "RTPLAN highest target prescription";
+    if (meaning.per_fraction) {
+      reference = std::nullopt;
+      reference_source = "none: the figures are per fraction";
+    }
+  }
   std::optional<double> image_spacing;
   if (const auto images = cl.value("--images")) {
     image_spacing = series_spacing(*images, set);
     if (!image_spacing) throw UsageError("--images: no image series of the RTSTRUCT in " + *images);
   }
-  // Without images: each ROI's most common plane spacing, else the most common one of all ROIs.
-  std::optional<double> fallback;
+  // Without images: the whole structure set's most common plane spacing, the slice spacing its ROIs
+  // were drawn on; an ROI drawn on every second plane still represents slabs of one slice each.
+  std::optional<double> set_spacing;
   {
     Roi all;
     for (const Roi& roi : set.rois) all.contours.insert(all.contours.end(), roi.contours.begin(), roi.contours.end());
-    fallback = most_common_plane_spacing(all);
+    set_spacing = most_common_plane_spacing(all);
   }
 
   std::vector<const Roi*> rois;
   const std::vector<std::string> wanted = cl.values("--roi");
   for (const std::string& name : wanted) {
-    const Roi* roi = set.find(name);
+    const Roi* roi = find_roi(set, name);
     if (!roi) throw UsageError("--roi: the RTSTRUCT has no ROI named \"" + name + "\"");
     rois.push_back(roi);
   }
@@ -105,50 +175,86 @@ int dvh_command(const Arguments& args) {
       if (!roi.contours.empty()) rois.push_back(&roi);
 
   const DoseSampler sampler(dose);
-  json out = {{"rois", json::array()}};
-  std::FILE* text = cl.has("--json") ? stderr : stdout;
+  json out = {{"rois", json::array()},
+              {"reference_dose_gy", reference ? json(*reference) : json(nullptr)},
+              {"reference_dose_source", reference_source},
+              {"dose", dose_json({meaning})}};
   std::fprintf(text, "%-16s %10s %8s %8s %8s %8s %8s %8s %8s %8s %8s %8s %8s %8s %10s %7s\n", "ROI", "volume cc",
                "cover %", "Dmin", "Dmax", "Dmean", "D99", "D98", "D95", "D50", "D5", "D2", "D1", "D0.03cc",
                "V95 %", "slab mm");
   // Slabs first (errors before any work), then the ROIs on two workers: each ROI's points are freed
   // as soon as its distribution is made, so memory stays at two ROIs' worth.
-  std::vector<double> slabs;
-  for (const Roi* roi : rois) {
+  std::vector<std::optional<double>> slabs;
+  std::vector<std::vector<std::string>> notes(rois.size());
+  for (std::size_t i = 0; i < rois.size(); ++i) {
+    const Roi* roi = rois[i];
+    if (roi->contours.empty()) {
+      slabs.push_back(std::nullopt);
+      notes[i].push_back("no closed contours (a point or marker ROI): no volume, no dose figures");
+      continue;
+    }
     const std::optional<double> own = most_common_plane_spacing(*roi);
-    const std::optional<double> slab = image_spacing ? image_spacing : own ? own : fallback;
+    const std::optional<double> slab = image_spacing ? image_spacing : set_spacing ? set_spacing : own;
     if (!slab)
       throw LoadError(set.sop_instance_uid, "",
                       "ROI \"" + roi->name + "\" lies on one plane and no slice spacing is known; pass --images DIR");
-    slabs.push_back(*slab);
+    if (own && std::abs(*own - *slab) > 0.01)
+      notes[i].push_back("drawn on planes " + std::to_string(*own).substr(0, 5) + " mm apart; each plane taken as a " +
+                         std::to_string(*slab).substr(0, 5) + " mm slab, the " +
+                         (image_spacing ? "image series'" : "structure set's") + " spacing");
+    slabs.push_back(slab);
   }
   std::vector<std::optional<DoseDistribution>> distributions(rois.size());
   rethrow_first(for_each_index(rois.size(), 2, [&](std::size_t i) {
+    if (!slabs[i]) return;
     distributions[i].emplace(
-        dose_region(sample_region(make_contour_stack(*rois[i], slabs[i], set.sop_instance_uid)), sampler));
+        dose_region(sample_region(make_contour_stack(*rois[i], *slabs[i], set.sop_instance_uid)), sampler));
   }));
 
+  std::size_t covered = 0, with_volume = 0;
   for (std::size_t i = 0; i < rois.size(); ++i) {
     const Roi* roi = rois[i];
-    const DoseDistribution& d = *distributions[i];
-    const double slab = slabs[i];
-    json row = {{"name", roi->name},         {"volume_cc", d.total_cc()},
-                {"coverage_pct", d.coverage_pct()},
-                {"dmin_gy", d.min_gy()},     {"dmax_gy", d.max_gy()},
-                {"dmean_gy", d.mean_gy()},   {"d99_gy", d.dose_covering_percent(99)},
-                {"d98_gy", d.dose_covering_percent(98)}, {"d95_gy", d.dose_covering_percent(95)},
-                {"d50_gy", d.dose_covering_percent(50)}, {"d5_gy", d.dose_covering_percent(5)},
-                {"d2_gy", d.dose_covering_percent(2)},   {"d1_gy", d.dose_covering_percent(1)},
-                {"d0_03cc_gy", d.dose_covering_cc(0.03)}};
-    if (reference) row["v95_pct"] = d.percent_receiving(0.95 * *reference);
-    if (curve_step > 0) row["cumulative_dvh"] = d.cumulative_curve(curve_step);  // [[Gy, % volume], ...]
-    std::fprintf(text, "%-16s %10.3f %8.2f %8.2f %8.2f %8.2f %8.2f %8.2f %8.2f %8.2f %8.2f %8.2f %8.2f %8.2f %10s %7.2f\n",
-                 roi->name.c_str(), d.total_cc(), d.coverage_pct(), d.min_gy(), d.max_gy(), d.mean_gy(),
-                 d.dose_covering_percent(99), d.dose_covering_percent(98), d.dose_covering_percent(95),
-                 d.dose_covering_percent(50), d.dose_covering_percent(5), d.dose_covering_percent(2),
-                 d.dose_covering_percent(1), d.dose_covering_cc(0.03),
-                 reference ? std::to_string(d.percent_receiving(0.95 * *reference)).substr(0, 7).c_str() : "-", slab);
+    json row = {{"name", roi->name}};
+    const std::optional<DoseDistribution>& d = distributions[i];
+    if (d) ++with_volume;
+    if (d && d->coverage_pct() == 0) notes[i].push_back("outside the dose grid: no dose figures");
+    const bool figures = d && d->coverage_pct() > 0;
+    if (figures) ++covered;
+    auto figure = [&](double value) { return figures ? json(value) : json(nullptr); };
+    row["volume_cc"] = d ? json(d->total_cc()) : json(nullptr);
+    row["coverage_pct"] = d ? json(d->coverage_pct()) : json(nullptr);
+    for (const auto& [key, value] : std::vector<std::pair<const char*, double>>{
+             {"dmin_gy", figures ? d->min_gy() : 0}, {"dmax_gy", figures ? d->max_gy() : 0},
+             {"dmean_gy", figures ? d->mean_gy() : 0}, {"d99_gy", figures ? d->dose_covering_percent(99) : 0},
+             {"d98_gy", figures ? d->dose_covering_percent(98) : 0}, {"d95_gy", figures ? d->dose_covering_percent(95) : 0},
+             {"d50_gy", figures ? d->dose_covering_percent(50) : 0}, {"d5_gy", figures ? d->dose_covering_percent(5) : 0},
+             {"d2_gy", figures ? d->dose_covering_percent(2) : 0}, {"d1_gy", figures ? d->dose_covering_percent(1) : 0},
+             {"d0_03cc_gy", figures ? d->dose_covering_cc(0.03) : 0}})
+      row[key] = figure(value);
+    if (reference) row["v95_pct"] = figure(figures ? d->percent_receiving(0.95 * *reference) : 0);
+    if (curve_step > 0 && figures) row["cumulative_dvh"] = d->cumulative_curve(curve_step);  // [[Gy, % volume], ...]
+    row["notes"] = notes[i];
+    auto cell = [&](const char* key) {
+      char buffer[32];
+      if (row[key].is_null()) return std::string("-");
+      std::snprintf(buffer, sizeof buffer, "%.2f", row[key].get<double>());
+      return std::string(buffer);
+    };
+    char volume[32] = "-";
+    if (d) std::snprintf(volume, sizeof volume, "%.3f", d->total_cc());
+    std::fprintf(text, "%-16s %10s %8s %8s %8s %8s %8s %8s %8s %8s %8s %8s %8s %8s %10s %7s\n", roi->name.c_str(), volume,
+                 cell("coverage_pct").c_str(), cell("dmin_gy").c_str(), cell("dmax_gy").c_str(), cell("dmean_gy").c_str(),
+                 cell("d99_gy").c_str(), cell("d98_gy").c_str(), cell("d95_gy").c_str(), cell("d50_gy").c_str(),
+                 cell("d5_gy").c_str(), cell("d2_gy").c_str(), cell("d1_gy").c_str(), cell("d0_03cc_gy").c_str(),
+                 reference ? cell("v95_pct").c_str() : "-", slabs[i] ? std::to_string(*slabs[i]).substr(0, 5).c_str() : "-");
+    for (const std::string& note : notes[i]) std::fprintf(text, "  %s: %s\n", roi->name.c_str(), note.c_str());
     out["rois"].push_back(row);
   }
+  if (meaning.per_fraction)
+    std::fprintf(text, "doses are PER FRACTION (FRACTION dose, no RTPLAN beside it): --fractions N gives the course\n");
+  if (with_volume > 0 && covered == 0)
+    throw LoadError(dose.sop_instance_uid, "",
+                    "no ROI of RTSTRUCT " + set.sop_instance_uid + " overlaps the dose grid: check that they belong together");
   if (cl.has("--json")) std::cout << out.dump(2) << "\n";
   return 0;
 }

@@ -102,6 +102,10 @@ bool JobRunner::run_one() {
                assembled.registration.quality ? assembled.registration.quality->summary
                                               : "REG " + assembled.registration.reg_uid,
                ms_since(stage));
+    for (const auto& dose : assembled.dose_interpretations) {
+      log_->info("job {}: dose {}", job->id, pipeline::describe(dose));
+      for (const auto& warning : dose.warnings) log_->warn("job {}: {}", job->id, warning);
+    }
     stage = Clock::now();
     const pipeline::CaseResult result = pipeline::analyse_case(assembled.inputs, rules->classification);
     stages += " analyse=" + std::to_string(ms_since(stage)) + "ms";

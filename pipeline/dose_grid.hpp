@@ -1,6 +1,6 @@
 #pragma once
-// An RTDOSE as a dose grid in patient coordinates, values in Gy for the whole course once
-// `to_course_dose` has applied the plan's fraction count where the summation type asks for it.
+// An RTDOSE as a dose grid in patient coordinates, values in Gy as stored (after DoseGridScaling);
+// pipeline/dose_meaning.hpp decides what they mean (one fraction or the course).
 #include "pipeline/dicom_object.hpp"
 #include "pipeline/vec3.hpp"
 
@@ -49,11 +49,6 @@ struct DoseLoadOptions {
 // origin's z; only with axial orientation). Throws LoadError for short pixel data, RELATIVE units without a
 // normalisation, and offsets that are not strictly monotonic.
 DoseGrid load_dose_grid(DicomObject& object, const DoseLoadOptions& options = {});
-
-// The dose of the whole planned course: PLAN and MULTI_PLAN as they are, FRACTION times the plan's
-// number of fractions (the plan is required then). Other summation types (BEAM, BRACHY, RECORD...) are
-// refused with the reason.
-DoseGrid to_course_dose(DoseGrid grid, const RtPlan* plan);
 
 // Several course doses of one patient (e.g. the PLAN doses of a sequential boost) added on the first
 // grid's geometry, the others interpolated trilinearly at its nodes. Throws LoadError when they are in

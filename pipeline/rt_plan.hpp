@@ -22,6 +22,9 @@ struct FractionGroup {
   int number = 0;
   std::optional<int> fractions_planned;
   std::vector<int> referenced_dose_reference_numbers;
+  // Σ BeamDose (300A,0084) of the group's referenced beams: the dose of one fraction at the beams'
+  // dose specification points. Empty when any beam lacks it.
+  std::optional<double> beam_dose_sum_gy;
 };
 
 struct RtPlan {

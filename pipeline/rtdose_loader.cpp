@@ -107,27 +107,6 @@ DoseGrid load_dose_grid(DicomObject& object, const DoseLoadOptions& options) {
   return grid;
 }
 
-DoseGrid to_course_dose(DoseGrid grid, const RtPlan* plan) {
-  if (grid.summation_type == "PLAN" || grid.summation_type == "MULTI_PLAN") return grid;
-  const std::string attribute = describe_tag(DCM_DoseSummationType);
-  if (grid.summation_type == "FRACTION") {
-    if (!plan)
-      throw LoadError(grid.sop_instance_uid, attribute,
-                      "is FRACTION: the dose of one fraction, which needs its RTPLAN's number of fractions");
-    const std::optional<int> fractions = plan->fractions_planned();
-    if (!fractions)
-      throw LoadError(grid.sop_instance_uid, attribute,
-                      "is FRACTION but RTPLAN " + plan->sop_instance_uid + " gives no NumberOfFractionsPlanned");
-    for (double& value : grid.gy) value *= *fractions;
-    grid.summation_type = "PLAN";
-    grid.notes.push_back("FRACTION dose multiplied by the plan's " + std::to_string(*fractions) + " fractions");
-    return grid;
-  }
-  throw LoadError(grid.sop_instance_uid, attribute,
-                  "is " + grid.summation_type + "; rtpof reads PLAN, MULTI_PLAN and FRACTION doses: export the "
-                  "plan's total dose");
-}
-
 DoseGrid sum_doses(const std::vector<DoseGrid>& grids) {
   if (grids.empty()) throw LoadError("", "", "no dose to sum");
   DoseGrid sum = grids.front();

@@ -92,6 +92,15 @@ RtPlan load_rt_plan(DicomObject& object) {
                              " taken from the fraction group, as written");
       }
     }
+    const std::size_t beams = item.items(DCM_ReferencedBeamSequence);
+    double beam_dose = 0;
+    std::size_t with_dose = 0;
+    for (std::size_t b = 0; b < beams; ++b)
+      if (const auto d = item.item(DCM_ReferencedBeamSequence, b).optional_number(DCM_BeamDose)) {
+        beam_dose += *d;
+        ++with_dose;
+      }
+    if (beams > 0 && with_dose == beams) group.beam_dose_sum_gy = beam_dose;
     plan.fraction_groups.push_back(group);
   }
   return plan;

@@ -202,6 +202,14 @@ NodeConfig load_node_config(const std::filesystem::path& file) {
       t.number("reference_dose_gy", config.reference_dose_gy, 0, 1000);
       t.finish();
     }
+    if (const auto* node = top.take("dose")) {
+      TableReader t(as_table(node, "dose"), "dose");
+      t.number("min_max_to_reference", config.min_max_to_reference, 0, 100);
+      t.number("max_max_to_reference", config.max_max_to_reference, 0, 100);
+      t.finish();
+      if (config.min_max_to_reference >= config.max_max_to_reference)
+        throw ConfigError(file.string() + ": [dose] min_max_to_reference must be below max_max_to_reference");
+    }
     if (const auto* node = top.take("delivery")) {
       TableReader t(as_table(node, "delivery"), "delivery");
       t.number("retry_base_s", config.retry_base_s, 0.1, 86400);

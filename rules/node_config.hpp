@@ -65,6 +65,9 @@ struct NodeConfig {
   double in_field_min_v95_pct = 95;  // in-field: V95 >= this
   double marginal_min_v95_pct = 20;  // marginal: this <= V95 < in-field; out-field below
   double reference_dose_gy = 0;      // 0: the RTPLAN's highest target prescription
+  // [dose]: bounds on the course dose's maximum as a multiple of the reference dose (docs/analysis.md)
+  double min_max_to_reference = 0.5;
+  double max_max_to_reference = 1.5;
   // [roi_names]: ECMAScript patterns matched case-insensitively against whole ROI names; empty keeps
   // the built-in default (Eclipse naming, see docs/analysis.md)
   std::string recurrence_pattern, ctv_pattern, gtv_primary_pattern, gtv_nodal_pattern;

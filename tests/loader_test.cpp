@@ -16,6 +16,7 @@
 #include "phantom/anatomy.hpp"
 #include "phantom/phantom_writer.hpp"
 #include "phantom/slice_stack.hpp"
+#include "pipeline/dose_meaning.hpp"
 #include "pipeline/dose_grid.hpp"
 #include "pipeline/image_series.hpp"
 #include "pipeline/load_error.hpp"
@@ -435,9 +436,51 @@ TEST_F(Loaders, FractionDoseIsScaledByThePlansFractionsAndRelativeDoseIsRefused)
   });
   DicomObject fraction_object = DicomObject::read_file(dir / "fraction.dcm");
   const DoseGrid fraction = load_dose_grid(fraction_object);
-  EXPECT_THROW(to_course_dose(fraction, nullptr), LoadError);
-  const DoseGrid course = to_course_dose(fraction, &plan);
+  // Without a plan the stored values stay, and say they are one fraction's.
+  const CourseDose alone = decide_course_dose(fraction, nullptr);
+  EXPECT_TRUE(alone.interpretation.per_fraction);
+  EXPECT_EQ(alone.interpretation.scaling, 1);
+  EXPECT_EQ(decide_course_dose(fraction, nullptr, 33).interpretation.scaling, 33);
+  // With its plan, a grid that really is one fraction is multiplied by the plan's 33 fractions.
+  const CourseDose course_dose = decide_course_dose(fraction, &plan);
+  EXPECT_EQ(course_dose.interpretation.scaling, 33);
+  EXPECT_TRUE(course_dose.interpretation.warnings.empty());
+  const DoseGrid& course = course_dose.grid;
   for (std::size_t i = 0; i < course.gy.size(); i += 97) ASSERT_NEAR(course.gy[i], plan_dose.gy[i], 1e-9);
+  // The course dose labelled FRACTION (Pinnacle's way) is read as it is, with a warning.
+  testing::rewrite(files_.plan.rtdose, dir / "mislabelled.dcm",
+                   [&](DcmDataset& d) { d.putAndInsertString(DCM_DoseSummationType, "FRACTION"); });
+  DicomObject mislabelled_object = DicomObject::read_file(dir / "mislabelled.dcm");
+  const CourseDose mislabelled = decide_course_dose(load_dose_grid(mislabelled_object), &plan);
+  EXPECT_EQ(mislabelled.interpretation.scaling, 1);
+  ASSERT_EQ(mislabelled.interpretation.warnings.size(), 1u);
+  EXPECT_NE(mislabelled.interpretation.warnings[0].find("the FRACTION label was not applied"), std::string::npos);
+  for (std::size_t i = 0; i < course.gy.size(); i += 97) ASSERT_NEAR(mislabelled.grid.gy[i], plan_dose.gy[i], 1e-9);
+  // Ten times the course is neither one fraction nor the course: refused with the figures.
+  testing::rewrite(files_.plan.rtdose, dir / "tenfold.dcm", [&](DcmDataset& d) {
+    d.putAndInsertString(DCM_DoseSummationType, "FRACTION");
+    d.putAndInsertString(DCM_DoseGridScaling, "1e-05");
+  });
+  DicomObject tenfold_object = DicomObject::read_file(dir / "tenfold.dcm");
+  try {
+    decide_course_dose(load_dose_grid(tenfold_object), &plan);
+    ADD_FAILURE() << "a FRACTION grid ten times its plan's course was not refused";
+  } catch (const LoadError& e) {
+    EXPECT_NE(std::string(e.what()).find("neither one fraction nor the course"), std::string::npos) << e.what();
+    EXPECT_NE(std::string(e.what()).find("per fraction"), std::string::npos) << e.what();
+  }
+  // A PLAN dose ten times its prescription: refused by the plausibility check, both figures named.
+  testing::rewrite(files_.plan.rtdose, dir / "tenfold_plan.dcm",
+                   [&](DcmDataset& d) { d.putAndInsertString(DCM_DoseGridScaling, "1e-05"); });
+  DicomObject tenfold_plan_object = DicomObject::read_file(dir / "tenfold_plan.dcm");
+  const DoseGrid tenfold_plan = decide_course_dose(load_dose_grid(tenfold_plan_object), &plan).grid;
+  try {
+    check_dose_plausibility(tenfold_plan, *plan.highest_target_prescription_gy(), "RTPLAN", DosePlausibility{});
+    ADD_FAILURE() << "a course dose ten times its prescription was not refused";
+  } catch (const LoadError& e) {
+    EXPECT_NE(std::string(e.what()).find("the reference dose 70.00 Gy"), std::string::npos) << e.what();
+  }
+  EXPECT_NO_THROW(check_dose_plausibility(plan_dose, *plan.highest_target_prescription_gy(), "RTPLAN", DosePlausibility{}));
 
   testing::rewrite(files_.plan.rtdose, dir / "relative.dcm",
                    [](DcmDataset& d) { d.putAndInsertString(DCM_DoseUnits, "RELATIVE"); });
