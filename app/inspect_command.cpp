@@ -8,6 +8,7 @@
 #include <chrono>
 #include <cstdio>
 #include <iostream>
+#include <fstream>
 #include <map>
 
 #include "app/command_line.hpp"
@@ -139,6 +140,12 @@ void print_object(DicomObject& object) {
   }
 }
 
+bool has_dicom_prefix(const std::string& file) {
+  std::ifstream in(file, std::ios::binary);
+  char head[132] = {};
+  return in.read(head, sizeof head) && std::string(head + 128, 4) == "DICM";
+}
+
 }  // namespace
 
 int inspect_command(const Arguments& args) {
@@ -149,10 +156,20 @@ int inspect_command(const Arguments& args) {
   const auto start = Clock::now();
   std::vector<LoadError> unreadable;
   std::vector<DicomObject> objects = read_dicom_files(files_under(cl.positionals()), &unreadable);
-  std::fprintf(stderr, "read %zu DICOM objects in %.0f ms; %zu files skipped as not DICOM\n", objects.size(),
-               ms_since(start), unreadable.size());
-
+  // A file with the DICM prefix that could not be read is a DICOM file with a problem, not "not DICOM".
   int failures = 0;
+  std::size_t not_dicom = 0;
+  for (const LoadError& e : unreadable) {
+    if (has_dicom_prefix(e.instance())) {
+      std::fprintf(stderr, "refused: %s\n", e.what());
+      ++failures;
+    } else {
+      ++not_dicom;
+    }
+  }
+  std::fprintf(stderr, "read %zu DICOM objects in %.0f ms; %zu refused; %zu files skipped as not DICOM\n",
+               objects.size(), ms_since(start), unreadable.size() - not_dicom, not_dicom);
+
   std::map<std::string, std::vector<DicomObject>> series;
   for (DicomObject& object : objects) {
     if (kind_of(object) == ObjectKind::Image) {

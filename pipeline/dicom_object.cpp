@@ -1,4 +1,5 @@
 #include "pipeline/dicom_object.hpp"
+#include "pipeline/attribute_reader.hpp"
 
 #include "pipeline/load_error.hpp"
 #include "pipeline/parallel.hpp"
@@ -39,6 +40,21 @@ DicomObject DicomObject::read_file(const std::filesystem::path& file) {
     throw LoadError(file.string(), "", std::string("not a readable DICOM file (") + status.text() + ")");
   if (format->loadAllDataIntoMemory().bad())
     throw LoadError(file.string(), "", "the file's values could not be read into memory");
+  // A data set encoded otherwise than its transfer syntax says (implicit VR under an explicit-VR
+  // syntax, say) parses into garbage that still looks like elements: its SOP Class UID then disagrees
+  // with the meta header's. Such a file is refused, not read as some other object.
+  OFString declared_value;
+  format->getMetaInfo()->findAndGetOFString(DCM_MediaStorageSOPClassUID, declared_value);
+  const std::string declared = declared_value.c_str();
+  const std::string found = string_value(*format->getDataset(), DCM_SOPClassUID);
+  if (!declared.empty() && declared != found) {
+    OFString syntax;
+    format->getMetaInfo()->findAndGetOFString(DCM_TransferSyntaxUID, syntax);
+    throw LoadError(file.string(), describe_tag(DCM_SOPClassUID),
+                    "reads \"" + found + "\" where the meta header says " + declared +
+                        ": the data set is not encoded as its transfer syntax " + syntax.c_str() +
+                        " declares (a malformed file); export it again");
+  }
   return DicomObject(std::move(format), file.string());
 }
 

@@ -127,9 +127,17 @@ CaseMatch match_case(const std::vector<IndexedInstance>& all, const MatchRules& 
   } else if (!doses.empty()) {
     dose = latest(doses);
     const auto planned = refs(*dose, "rtplan");
-    match.missing.push_back(planned.empty() ? "RTDOSE " + dose->sop_instance_uid + " references no RTPLAN, and none has arrived"
-                                            : "RTDOSE " + dose->sop_instance_uid + " references RTPLAN " + planned.front() +
-                                                  ", which has not arrived");
+    const auto other = planned.empty() ? by_uid.end() : by_uid.find(planned.front());
+    if (other != by_uid.end())
+      // The plan is here but of a class rtpof does not read (an RT Ion Plan beside its proton dose).
+      match.missing.push_back("RTDOSE " + dose->sop_instance_uid + " references plan " + planned.front() +
+                              ", which has arrived but is of SOP class " + other->second->sop_class_uid +
+                              (other->second->sop_class_uid == "1.2.840.10008.5.1.4.1.1.481.8" ? " (RT Ion Plan)" : "") +
+                              ", not supported: rtpof reads RT Plan Storage (1.2.840.10008.5.1.4.1.1.481.5) only");
+    else
+      match.missing.push_back(planned.empty() ? "RTDOSE " + dose->sop_instance_uid + " references no RTPLAN, and none has arrived"
+                                              : "RTDOSE " + dose->sop_instance_uid + " references RTPLAN " + planned.front() +
+                                                    ", which has not arrived");
   } else {
     match.missing.push_back("no RTDOSE and no RTPLAN have arrived");
   }
