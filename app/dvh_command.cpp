@@ -7,6 +7,8 @@
 #include <cctype>
 #include <cmath>
 #include <cstdio>
+#include <functional>
+#include <map>
 #include <iostream>
 #include <nlohmann/json.hpp>
 
@@ -211,6 +213,9 @@ int dvh_command(const Arguments& args) {
         dose_region(sample_region(make_contour_stack(*rois[i], *slabs[i], set.sop_instance_uid)), sampler));
   }));
 
+  static const std::map<double, const char*> percent_keys = {{99.0, "d99_gy"}, {98.0, "d98_gy"}, {95.0, "d95_gy"},
+                                                             {50.0, "d50_gy"}, {5.0, "d5_gy"},   {2.0, "d2_gy"},
+                                                             {1.0, "d1_gy"}};
   std::size_t covered = 0, with_volume = 0;
   for (std::size_t i = 0; i < rois.size(); ++i) {
     const Roi* roi = rois[i];
@@ -220,33 +225,36 @@ int dvh_command(const Arguments& args) {
     if (d && d->coverage_pct() == 0) notes[i].push_back("outside the dose grid: no dose figures");
     const bool figures = d && d->coverage_pct() > 0;
     if (figures) ++covered;
-    auto figure = [&](double value) { return figures ? json(value) : json(nullptr); };
+    // The dose figures, in the text table's column order; null (text "-") without covered volume.
+    using Figure = std::function<double(const DoseDistribution&)>;
+    std::vector<std::pair<const char*, Figure>> columns = {
+        {"dmin_gy", [](const DoseDistribution& x) { return x.min_gy(); }},
+        {"dmax_gy", [](const DoseDistribution& x) { return x.max_gy(); }},
+        {"dmean_gy", [](const DoseDistribution& x) { return x.mean_gy(); }}};
+    for (const double percent : {99.0, 98.0, 95.0, 50.0, 5.0, 2.0, 1.0})
+      columns.emplace_back(percent_keys.at(percent), [percent](const DoseDistribution& x) { return x.dose_covering_percent(percent); });
+    columns.emplace_back("d0_03cc_gy", [](const DoseDistribution& x) { return x.dose_covering_cc(0.03); });
+    if (reference) columns.emplace_back("v95_pct", [&](const DoseDistribution& x) { return x.percent_receiving(0.95 * *reference); });
     row["volume_cc"] = d ? json(d->total_cc()) : json(nullptr);
     row["coverage_pct"] = d ? json(d->coverage_pct()) : json(nullptr);
-    for (const auto& [key, value] : std::vector<std::pair<const char*, double>>{
-             {"dmin_gy", figures ? d->min_gy() : 0}, {"dmax_gy", figures ? d->max_gy() : 0},
-             {"dmean_gy", figures ? d->mean_gy() : 0}, {"d99_gy", figures ? d->dose_covering_percent(99) : 0},
-             {"d98_gy", figures ? d->dose_covering_percent(98) : 0}, {"d95_gy", figures ? d->dose_covering_percent(95) : 0},
-             {"d50_gy", figures ? d->dose_covering_percent(50) : 0}, {"d5_gy", figures ? d->dose_covering_percent(5) : 0},
-             {"d2_gy", figures ? d->dose_covering_percent(2) : 0}, {"d1_gy", figures ? d->dose_covering_percent(1) : 0},
-             {"d0_03cc_gy", figures ? d->dose_covering_cc(0.03) : 0}})
-      row[key] = figure(value);
-    if (reference) row["v95_pct"] = figure(figures ? d->percent_receiving(0.95 * *reference) : 0);
+    std::string cells;
+    char cell[32];
+    if (d) std::snprintf(cell, sizeof cell, " %8.2f", d->coverage_pct());
+    else std::snprintf(cell, sizeof cell, " %8s", "-");
+    cells += cell;
+    for (const auto& [key, figure] : columns) {
+      row[key] = figures ? json(figure(*d)) : json(nullptr);
+      if (figures) std::snprintf(cell, sizeof cell, " %*.2f", std::string(key) == "v95_pct" ? 10 : 8, figure(*d));
+      else std::snprintf(cell, sizeof cell, " %*s", std::string(key) == "v95_pct" ? 10 : 8, "-");
+      cells += cell;
+    }
+    if (!reference) cells += "          -";
     if (curve_step > 0 && figures) row["cumulative_dvh"] = d->cumulative_curve(curve_step);  // [[Gy, % volume], ...]
     row["notes"] = notes[i];
-    auto cell = [&](const char* key) {
-      char buffer[32];
-      if (row[key].is_null()) return std::string("-");
-      std::snprintf(buffer, sizeof buffer, "%.2f", row[key].get<double>());
-      return std::string(buffer);
-    };
     char volume[32] = "-";
     if (d) std::snprintf(volume, sizeof volume, "%.3f", d->total_cc());
-    std::fprintf(text, "%-16s %10s %8s %8s %8s %8s %8s %8s %8s %8s %8s %8s %8s %8s %10s %7s\n", roi->name.c_str(), volume,
-                 cell("coverage_pct").c_str(), cell("dmin_gy").c_str(), cell("dmax_gy").c_str(), cell("dmean_gy").c_str(),
-                 cell("d99_gy").c_str(), cell("d98_gy").c_str(), cell("d95_gy").c_str(), cell("d50_gy").c_str(),
-                 cell("d5_gy").c_str(), cell("d2_gy").c_str(), cell("d1_gy").c_str(), cell("d0_03cc_gy").c_str(),
-                 reference ? cell("v95_pct").c_str() : "-", slabs[i] ? std::to_string(*slabs[i]).substr(0, 5).c_str() : "-");
+    std::fprintf(text, "%-16s %10s%s %7s\n", roi->name.c_str(), volume, cells.c_str(),
+                 slabs[i] ? std::to_string(*slabs[i]).substr(0, 5).c_str() : "-");
     for (const std::string& note : notes[i]) std::fprintf(text, "  %s: %s\n", roi->name.c_str(), note.c_str());
     out["rois"].push_back(row);
   }

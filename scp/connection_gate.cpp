@@ -1,7 +1,6 @@
 #include "scp/connection_gate.hpp"
 
 #include <arpa/inet.h>
-#include <fcntl.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
 #include <poll.h>
@@ -33,12 +32,6 @@ struct Waiting {
   Clock::time_point deadline;
 };
 
-std::string address_of(const sockaddr_in& peer) {
-  char text[INET_ADDRSTRLEN] = {};
-  ::inet_ntop(AF_INET, &peer.sin_addr, text, sizeof text);
-  return text;
-}
-
 std::string listen_error(std::uint16_t port, int error) {
   std::string text = "cannot listen on port " + std::to_string(port) + ": " + std::strerror(error);
   if (error == EADDRINUSE) text += " (another process is using it: `ss -ltnp 'sport = :" + std::to_string(port) + "'` names it)";
@@ -66,6 +59,15 @@ std::size_t first_unit_size(int fd, bool tls) {
 }
 
 }  // namespace
+
+std::string peer_address(int fd) {
+  sockaddr_in peer{};
+  socklen_t length = sizeof peer;
+  char text[INET_ADDRSTRLEN] = "?";
+  if (::getpeername(fd, reinterpret_cast<sockaddr*>(&peer), &length) == 0)
+    ::inet_ntop(AF_INET, &peer.sin_addr, text, sizeof text);
+  return text;
+}
 
 ConnectionGate::ConnectionGate(GateOptions options) : options_(options) {
   listen_fd_ = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
@@ -161,9 +163,7 @@ void ConnectionGate::run(const std::function<void(int, const std::string&)>& rea
     if (polled[1].revents & POLLIN) {
       // Take every pending connection; the listening socket is non-blocking.
       for (;;) {
-        sockaddr_in peer{};
-        socklen_t length = sizeof peer;
-        const int fd = ::accept4(listen_fd_, reinterpret_cast<sockaddr*>(&peer), &length, SOCK_CLOEXEC);
+        const int fd = ::accept4(listen_fd_, nullptr, nullptr, SOCK_CLOEXEC);
         if (fd < 0) {
           if (errno == EINTR || errno == ECONNABORTED) continue;
           if (errno == EAGAIN || errno == EWOULDBLOCK) break;
@@ -180,7 +180,7 @@ void ConnectionGate::run(const std::function<void(int, const std::string&)>& rea
         const int no_delay = 1;
         ::setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &no_delay, sizeof no_delay);
         set_low_water_mark(fd, options_.tls ? 5 : 6);
-        waiting.push_back({fd, address_of(peer), Clock::now() + options_.first_pdu_timeout});
+        waiting.push_back({fd, peer_address(fd), Clock::now() + options_.first_pdu_timeout});
       }
     }
   }

@@ -17,6 +17,9 @@ struct GateOptions {
   std::size_t max_waiting = 512;  // connections not yet handed on; past it the oldest is dropped
 };
 
+// The peer's numeric IPv4 address of a connected socket ("?" when it cannot be read).
+std::string peer_address(int fd);
+
 class ConnectionGate {
  public:
   // Binds and listens. Throws std::runtime_error naming the port and the reason when it cannot.

@@ -5,9 +5,6 @@
 #include <dcmtk/dcmtls/tlslayer.h>
 #include <spdlog/spdlog.h>
 
-#include <arpa/inet.h>
-#include <netinet/in.h>
-#include <sys/socket.h>
 #include <unistd.h>
 
 #include <condition_variable>
@@ -69,11 +66,12 @@ class Refuser {
     }
   }
   void refuse(int fd) {
+    const std::string address = peer_address(fd);
     auto received = handoff_.receive(fd);
     ++context_.stats.associations_refused;
     if (!received.association) {
-      context_.logger->warn("association refused: too many associations ({} running), and the request could not be "
-                            "read: {}", limit_, received.error);
+      context_.logger->warn("association refused: from {}: too many associations ({} running), and the request could "
+                            "not be read: {}", address, limit_, printable(received.error));
       return;
     }
     const auto& dul = received.association->params->DULparams;
@@ -95,15 +93,6 @@ class Refuser {
   bool stopping_ = false;
   std::thread thread_;  // last: starts once the rest is built
 };
-
-std::string peer_address(int fd) {
-  sockaddr_in peer{};
-  socklen_t length = sizeof peer;
-  char text[INET_ADDRSTRLEN] = "?";
-  if (::getpeername(fd, reinterpret_cast<sockaddr*>(&peer), &length) == 0)
-    ::inet_ntop(AF_INET, &peer.sin_addr, text, sizeof text);
-  return text;
-}
 
 }  // namespace
 
@@ -143,46 +132,55 @@ DicomListener::~DicomListener() = default;
 void DicomListener::run() {
   Parts& p = *parts_;
   WorkerSlots slots(p.options.max_associations, [&p](int fd) {
+    ++p.context.stats.active_associations;
     const std::string address = peer_address(fd);
-    auto received = p.handoff.receive(fd);
-    if (!received.association) {
-      // A TLS handshake that failed, a peer that closed, a PDU that is not an A-ASSOCIATE-RQ.
-      ++p.context.stats.associations_refused;
-      static const std::string tls_error = "TLS error: ";
-      if (p.options.tls && received.error.rfind(tls_error, 0) == 0)
-        p.context.logger->warn("association refused: from {}: TLS handshake failed ({}); the TLS port speaks DICOM "
-                               "over TLS only: the peer must use TLS and present a certificate issued by a CA in "
-                               "tls.trusted_certificates",
-                               address, printable(received.error.substr(tls_error.size())));
-      else
-        p.context.logger->warn("association refused: from {}: {}", address, printable(received.error));
-      return;
+    try {
+      auto received = p.handoff.receive(fd);
+      if (!received.association) {
+        // A TLS handshake that failed, a peer that closed, a PDU that is not an A-ASSOCIATE-RQ.
+        ++p.context.stats.associations_refused;
+        static const std::string tls_error = "TLS error: ";
+        if (p.options.tls && received.error.rfind(tls_error, 0) == 0)
+          p.context.logger->warn("association refused: from {}: TLS handshake failed ({}); the TLS port speaks DICOM "
+                                 "over TLS only: the peer must use TLS and present a certificate issued by a CA in "
+                                 "tls.trusted_certificates",
+                                 address, printable(received.error.substr(tls_error.size())));
+        else
+          p.context.logger->warn("association refused: from {}: {}", address, printable(received.error));
+      } else {
+        StoreWorker(p.config, p.context).serve(received.association);
+      }
+    } catch (const std::exception& e) {
+      // Nothing of this association was acknowledged after the failure: its sender sends again.
+      p.context.logger->error("association from {} ended by an unexpected error: {}; keep this line and report it",
+                              address, printable(e.what()));
     }
-    StoreWorker(p.config, p.context).serve(received.association);
+    --p.context.stats.active_associations;
   });
   {
     Refuser refuser(p.handoff, p.context, p.options.max_associations);
-    slots_ = &slots;
     try {
       p.gate.run(
-          [&](int fd, const std::string&) {
+          [&](int fd, const std::string& address) {
             if (slots.try_start(fd)) return;
             if (refuser.offer(fd)) return;
             ++p.context.stats.associations_refused;
-            p.context.logger->warn("connection closed without an answer: too many associations and refusals waiting");
+            p.context.logger->warn("connection from {} closed without an answer: too many associations and refusals "
+                                   "waiting", address);
             ::close(fd);
           },
           [&](const std::string& address, const std::string& why) {
-            p.context.logger->info("connection {}{}", address.empty() ? "" : "from " + address + " ", why);
+            // A connection of a peer that never sent its request is routine (port checks); the loop's own
+            // trouble (out of descriptors) is not, and has no peer.
+            if (address.empty()) p.context.logger->warn("listener: {}", why);
+            else p.context.logger->info("connection from {} {}", address, why);
           });
     } catch (...) {
-      slots_ = nullptr;
       slots.finish(std::chrono::milliseconds(0));
       throw;
     }
   }
   const std::size_t cut = slots.finish(std::chrono::seconds(p.options.shutdown_grace_s));
-  slots_ = nullptr;
   if (cut > 0)
     p.context.logger->warn("{} association(s) still running after the {} s grace were aborted; what they had not "
                            "been acknowledged for, their senders send again",
@@ -193,9 +191,6 @@ void DicomListener::request_stop() { parts_->gate.request_stop(); }
 
 const ListenerStats& DicomListener::stats() const { return parts_->context.stats; }
 
-std::size_t DicomListener::active_associations() const {
-  const WorkerSlots* slots = slots_;
-  return slots ? slots->busy() : 0;
-}
+std::size_t DicomListener::active_associations() const { return parts_->context.stats.active_associations.load(); }
 
 }  // namespace rtpof::scp

@@ -3,7 +3,6 @@
 // durable and indexed by storage::Archive before its success status is sent. rtpof owns the accept
 // loop and the threads (scp/connection_gate.hpp, scp/worker_slots.hpp); DCMTK negotiates and speaks
 // DIMSE on each connection it is handed.
-#include <atomic>
 #include <memory>
 
 #include "scp/listener_options.hpp"
@@ -18,8 +17,6 @@ class Archive;
 }
 
 namespace rtpof::scp {
-
-class WorkerSlots;
 
 class DicomListener {
  public:
@@ -46,7 +43,6 @@ class DicomListener {
   // Declared first: DCMTK keeps only a pointer to it, so it must be destroyed last.
   std::unique_ptr<DcmTLSTransportLayer> tls_;
   std::unique_ptr<Parts> parts_;
-  std::atomic<const WorkerSlots*> slots_{nullptr};  // while run() serves
 };
 
 }  // namespace rtpof::scp

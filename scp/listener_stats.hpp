@@ -12,6 +12,7 @@ struct ListenerStats {
   std::atomic<std::uint64_t> instances_duplicate{0};
   std::atomic<std::uint64_t> instances_refused{0};
   std::atomic<std::uint64_t> bytes_stored{0};
+  std::atomic<std::uint64_t> active_associations{0};  // being served by a worker slot right now
 };
 
 }  // namespace rtpof::scp

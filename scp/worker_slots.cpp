@@ -33,11 +33,6 @@ bool WorkerSlots::try_start(int fd) {
   return true;
 }
 
-std::size_t WorkerSlots::busy() const {
-  std::lock_guard<std::mutex> lock(mutex_);
-  return static_cast<std::size_t>(std::count_if(slots_.begin(), slots_.end(), [](const Slot& s) { return s.fd >= 0; }));
-}
-
 void WorkerSlots::loop(std::size_t index) {
   std::unique_lock<std::mutex> lock(mutex_);
   for (;;) {

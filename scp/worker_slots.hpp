@@ -22,7 +22,6 @@ class WorkerSlots {
 
   // Hands `fd` to an idle slot; false (and `fd` untouched) when all are busy or finishing.
   bool try_start(int fd);
-  std::size_t busy() const;
 
   // Lets running associations end on their own for up to `grace`, then shuts their sockets down
   // (their threads see the connection end at once), then joins every thread. Returns how many had
@@ -37,7 +36,7 @@ class WorkerSlots {
   void loop(std::size_t index);
 
   std::function<void(int)> serve_;
-  mutable std::mutex mutex_;
+  std::mutex mutex_;
   std::unique_ptr<std::condition_variable[]> wake_;  // one per slot: a start wakes only its thread
   std::condition_variable idle_;                      // a slot became idle (finish() waits on it)
   std::vector<Slot> slots_;

@@ -4,6 +4,7 @@
 #include <dcmtk/dcmdata/dcdict.h>
 #include <dcmtk/dcmdata/dcdicent.h>
 #include <dcmtk/dcmdata/dcuid.h>
+#include <dcmtk/dcmdata/dcvr.h>
 #include <fcntl.h>
 #include <sys/mman.h>
 #include <sys/stat.h>
@@ -61,11 +62,10 @@ struct Reader {
   }
 };
 
+// DCMTK's own table of which VRs carry a 32-bit length in explicit VR.
 bool has_long_length(const char vr[2]) {
-  static const char* const long_vrs[] = {"OB", "OD", "OF", "OL", "OV", "OW", "SQ", "UC", "UN", "UR", "UT", "SV", "UV"};
-  for (const char* v : long_vrs)
-    if (vr[0] == v[0] && vr[1] == v[1]) return true;
-  return false;
+  const char name[3] = {vr[0], vr[1], '\0'};
+  return DcmVR(name).usesExtendedLengthEncoding();
 }
 
 bool dictionary_says_sequence(std::uint16_t group, std::uint16_t element) {
