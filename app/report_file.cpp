@@ -1,5 +1,7 @@
 #include "app/report_file.hpp"
 
+#include "pipeline/dose_meaning.hpp"
+
 #include <dcmtk/dcmdata/dcfilefo.h>
 #include <unistd.h>
 
@@ -48,6 +50,8 @@ pipeline::ReportContext report_context(const FolderCase& folder, const pipeline:
   context.planning_images = folder.ct_images;
   context.followup_images = folder.mr_images;
   context.registration = folder.registration;
+  for (const pipeline::DoseInterpretation& dose : folder.dose_interpretations)
+    context.dose_interpretation += (context.dose_interpretation.empty() ? "" : "; ") + pipeline::describe(dose);
   return context;
 }
 

@@ -51,6 +51,7 @@ inline DSRCodedEntryValue no() { return sct("373067005", "No"); }
 inline DSRCodedEntryValue centroid_in() { return rtpof("CENTROIDIN", "Highest CTV holding the centroid"); }
 inline DSRCodedEntryValue dose_level() { return rtpof("DOSELEVEL", "Dose level"); }
 inline DSRCodedEntryValue reference_dose_source() { return rtpof("REFSOURCE", "Source of the reference dose"); }
+inline DSRCodedEntryValue dose_interpretation() { return rtpof("DOSEREAD", "Dose interpretation"); }
 inline DSRCodedEntryValue source_of_measurement() { return dcm("121112", "Source of Measurement"); }
 inline DSRCodedEntryValue registration_method() { return dcm("128446", "Registration Method"); }
 inline DSRCodedEntryValue content_based_alignment() { return dcm("125024", "Image Content-based Alignment"); }

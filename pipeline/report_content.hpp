@@ -45,6 +45,7 @@ struct ReportContext {
   SourceInstance recurrence_object;      // the RTSTRUCT or SEG outlining the recurrences
   std::vector<SourceInstance> planning_images, followup_images;  // the image library
   RegistrationChoice registration;
+  std::string dose_interpretation;  // what each RTDOSE was read as (pipeline/dose_meaning.hpp's describe)
 };
 
 }  // namespace rtpof::pipeline

@@ -157,11 +157,15 @@ void add_gtv(Report& report, const char* name, double cc, const DSRCodedEntryVal
   add_volume(report.getIndividualMeasurements(), cc, std::string("GTV ") + name + " volume");
 }
 
-// Report-level evaluations: where the reference dose came from and which registration placed the MR.
+// Report-level evaluations: where the reference dose came from, what the dose grid was read as, and
+// which registration placed the MR.
 void add_case_evaluations(Report& report, const CaseResult& result, const ReportContext& context) {
   check(report.addQualitativeEvaluation(codes::reference_dose_source(),
                                         (ds(result.reference_dose_gy) + " Gy, " + result.reference_dose_source).c_str()),
         "reference dose source");
+  if (!context.dose_interpretation.empty())
+    check(report.addQualitativeEvaluation(codes::dose_interpretation(), context.dose_interpretation.c_str()),
+          "dose interpretation");
   const RegistrationChoice& reg = context.registration;
   if (reg.source == "REG") {
     check(report.addQualitativeEvaluation(codes::registration_method(), codes::registration_object()),

@@ -98,6 +98,11 @@ TEST_P(Report, IsValidAndCarriesTheAnalysis) {
   for (const auto& entry : fs::recursive_directory_iterator(out))
     if (entry.is_regular_file() && entry.path().extension() == ".dcm") ++files;
   EXPECT_EQ(report.evidence.size(), files);
+  // What the dose grid was read as is stated in the report as in the JSON.
+  ASSERT_EQ(got["dose"]["grids"].size(), 1u);
+  EXPECT_NE(report.case_evaluations.at("DOSEREAD").find(got["dose"]["grids"][0]["why"].get<std::string>()),
+            std::string::npos)
+      << report.case_evaluations.at("DOSEREAD");
   if (got["registration"]["source"] == "REG") {
     EXPECT_EQ(report.case_evaluations.at("128446"), "REGOBJECT");
     ASSERT_EQ(report.case_references.size(), 1u);
