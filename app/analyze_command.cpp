@@ -42,7 +42,10 @@ std::string pseudonym_of(const FolderCase& folder, const std::optional<std::stri
 }
 
 void print_table(std::FILE* to, const CaseResult& result, const FolderCase& folder) {
-  for (const DoseInterpretation& i : folder.dose_interpretations) std::fprintf(to, "dose: %s\n", describe(i).c_str());
+  for (const DoseInterpretation& i : folder.dose_interpretations) {
+    std::fprintf(to, "dose: %s\n", describe(i).c_str());
+    for (const std::string& warning : i.warnings) std::fprintf(to, "WARNING: %s\n", warning.c_str());
+  }
   std::fprintf(to, "reference dose %.2f Gy (%s); registration %s %s\n", result.reference_dose_gy,
                result.reference_dose_source.c_str(), folder.registration.source.c_str(),
                folder.registration.quality ? folder.registration.quality->summary.c_str()
@@ -67,6 +70,8 @@ void print_table(std::FILE* to, const CaseResult& result, const FolderCase& fold
                  r.v95_pct, r.d100_gy, r.d98_gy, r.d95_gy, r.dmean_gy, r.dmax_gy, to_string(r.miss_class),
                  notes.c_str());
   }
+  // What assembling the case noted (files skipped, plan choice, character sets): said, not kept back.
+  for (const std::string& note : folder.notes) std::fprintf(to, "note: %s\n", note.c_str());
 }
 
 }  // namespace

@@ -111,7 +111,6 @@ void assemble_case(const std::vector<fs::path>& files, const FolderOptions& opti
   dose_uids.insert(dose_uids.end(), match.summed_dose_uids.begin(), match.summed_dose_uids.end());
   for (const std::string& uid : dose_uids) {
     CourseDose course = decide_course_dose(load_dose_grid(*by_uid.at(uid)), &plan);
-    for (const std::string& warning : course.interpretation.warnings) out.notes.push_back("warning: " + warning);
     out.dose_interpretations.push_back(std::move(course.interpretation));
     doses.push_back(std::move(course.grid));
   }

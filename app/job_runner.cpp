@@ -102,6 +102,7 @@ bool JobRunner::run_one() {
                assembled.registration.quality ? assembled.registration.quality->summary
                                               : "REG " + assembled.registration.reg_uid,
                ms_since(stage));
+    for (const std::string& note : assembled.notes) log_->info("job {}: {}", job->id, note);
     for (const auto& dose : assembled.dose_interpretations) {
       log_->info("job {}: dose {}", job->id, pipeline::describe(dose));
       for (const auto& warning : dose.warnings) log_->warn("job {}: {}", job->id, warning);

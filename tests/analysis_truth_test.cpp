@@ -5,6 +5,7 @@
 #include <gtest/gtest.h>
 
 #include <dcmtk/dcmdata/dcdeftag.h>
+#include <dcmtk/dcmdata/dcfilefo.h>
 #include <nlohmann/json.hpp>
 
 #include <fstream>
@@ -26,6 +27,13 @@ json analyze(const fs::path& folder) {
   // stdout and stderr arrive together: the JSON is the part from the first line that opens an object.
   const auto start = result.output.find("\n{");
   return json::parse(result.output.substr(start + 1));
+}
+
+// A DS value with every digit (std::to_string keeps six decimals: 1e-7 would read 0).
+std::string decimal(double value) {
+  char text[32];
+  std::snprintf(text, sizeof text, "%.10g", value);
+  return text;
 }
 
 class AnalysisTruth : public ::testing::TestWithParam<PhantomCase> {};
@@ -86,6 +94,62 @@ INSTANTIATE_TEST_SUITE_P(EveryCase, AnalysisTruth,
                                            PhantomCase{"marginal", {"--reg", "--seg"}},
                                            PhantomCase{"marginal-93", {"--reg", "--seg"}}),
                          phantom_case_test_name);
+
+// What the dose grid means decides every number (issue 16). The phantom's course dose relabelled
+// FRACTION (Pinnacle's way) must give the true figures, not 35 times them; a real one-fraction grid
+// labelled FRACTION is multiplied by the plan's fractions to the same figures; a course dose ten
+// times its prescription is refused with both figures.
+TEST(AnalyzeCommand, WhatTheDoseGridMeansIsCheckedAgainstThePlanAndStated) {
+  TempDir dir;
+  const fs::path out = dir / "p";
+  write_phantom_case(PhantomCase{"marginal", {"--reg"}}, out);
+  const json truth = json::parse(read_text(out / "truth.json"));
+  const fs::path dose = out / "plan/RTDOSE.dcm";
+  const fs::path original = dir / "RTDOSE.original.dcm";
+  fs::copy_file(dose, original);
+  const double scaling = std::stod(string_of(original, DCM_DoseGridScaling));
+  int fractions = 0;
+  {
+    DcmFileFormat plan;
+    ASSERT_TRUE(plan.loadFile((out / "plan/RTPLAN.dcm").c_str()).good());
+    OFString value;  // in FractionGroupSequence
+    ASSERT_TRUE(plan.getDataset()->findAndGetOFString(DCM_NumberOfFractionsPlanned, value, 0, OFTrue).good());
+    fractions = std::stoi(value.c_str());
+  }
+  ASSERT_GT(fractions, 1);
+  const double true_v95 = truth["recurrences"][0]["v95_pct"].get<double>();
+
+  rewrite(original, dose, [](DcmDataset& d) { d.putAndInsertString(DCM_DoseSummationType, "FRACTION"); });
+  RunResult text;
+  {
+    text = run({rtpof_binary().string(), "analyze", out.string()});
+    EXPECT_EQ(text.exit_code, 0) << text.output;
+    EXPECT_NE(text.output.find("the FRACTION label was not applied"), std::string::npos) << text.output;
+    const json got = analyze(out);
+    EXPECT_EQ(got["dose"]["grids"][0]["summation_type"], "FRACTION");
+    EXPECT_EQ(got["dose"]["grids"][0]["scaling"], 1.0);
+    EXPECT_EQ(got["dose"]["grids"][0]["warnings"].size(), 1u);
+    EXPECT_NEAR(got["recurrences"][0]["v95_pct"].get<double>(), true_v95, 1.0);
+    EXPECT_EQ(got["recurrences"][0]["class"], truth["recurrences"][0]["class"]);
+  }
+  rewrite(original, dose, [&](DcmDataset& d) {
+    d.putAndInsertString(DCM_DoseSummationType, "FRACTION");
+    d.putAndInsertString(DCM_DoseGridScaling, decimal(scaling / fractions).c_str());
+  });
+  {
+    const json got = analyze(out);
+    EXPECT_EQ(got["dose"]["grids"][0]["scaling"], static_cast<double>(fractions));
+    EXPECT_TRUE(got["dose"]["grids"][0]["warnings"].empty());
+    EXPECT_NEAR(got["recurrences"][0]["v95_pct"].get<double>(), true_v95, 1.0);
+  }
+  rewrite(original, dose, [&](DcmDataset& d) {
+    d.putAndInsertString(DCM_DoseGridScaling, decimal(scaling * 10).c_str());
+  });
+  text = run({rtpof_binary().string(), "analyze", out.string()});
+  EXPECT_EQ(text.exit_code, 1) << text.output;
+  EXPECT_NE(text.output.find("the reference dose 70.00 Gy"), std::string::npos) << text.output;
+  EXPECT_NE(text.output.find("course dose's maximum"), std::string::npos) << text.output;
+}
 
 TEST(AnalyzeCommand, AnIncompleteCaseSaysWhatIsMissingAndExitsOne) {
   TempDir dir;

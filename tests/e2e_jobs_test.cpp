@@ -109,6 +109,35 @@ TEST_F(NodeJobs, AMissingDoseIsNamedOnceAndItsArrivalStartsTheJob) {
   EXPECT_NE(status().find("  done  attempts 1"), std::string::npos) << status();
 }
 
+// A course dose ten times its prescription (a wrong DoseGridScaling) must not become a report: the job
+// fails naming the grid's maximum and the reference dose, and the node goes on serving.
+TEST_F(NodeJobs, ADoseTenTimesItsPrescriptionFailsTheJobWithBothFigures) {
+  const phantom::PhantomFiles p = patient("marginal", true, 41);
+  const fs::path tenfold = source_ / "tenfold" / "RTDOSE.dcm";
+  fs::create_directories(tenfold.parent_path());
+  const double scaling = std::stod(string_of(p.plan.rtdose, DCM_DoseGridScaling));
+  char value[32];
+  std::snprintf(value, sizeof value, "%.10g", scaling * 10);
+  rewrite(p.plan.rtdose, tenfold, [&](DcmDataset& d) { d.putAndInsertString(DCM_DoseGridScaling, value); });
+  std::vector<fs::path> files;
+  for (const auto& f : patient_files(p)) files.push_back(f == p.plan.rtdose ? tenfold : f);
+  start_node({"--stable-age", "1"});
+  send(files, "a");
+  std::vector<storage::JobRow> all;
+  for (int i = 0; i < 300; ++i) {
+    all = jobs();
+    if (!all.empty() && all.front().state == "failed") break;
+    std::this_thread::sleep_for(std::chrono::milliseconds(200));
+  }
+  ASSERT_EQ(all.size(), 1u) << node_->log();
+  EXPECT_EQ(all.front().state, "failed") << node_->log();
+  EXPECT_NE(all.front().reason.find("the reference dose 70.00 Gy"), std::string::npos) << all.front().reason;
+  EXPECT_NE(all.front().reason.find("course dose's maximum"), std::string::npos) << all.front().reason;
+  EXPECT_NE(node_->log().find("failed after"), std::string::npos) << node_->log();
+  EXPECT_TRUE(node_->echo()) << "the node must go on serving";
+  EXPECT_TRUE(fs::is_empty(data_dir() / "reports")) << "no report may come of it";
+}
+
 TEST_F(NodeJobs, AResentObjectMakesNoJobACorrectedRecurrenceMakesANewVersion) {
   const phantom::PhantomFiles p = patient("in-field", true, 41);
   start_node({"--stable-age", "1"});
