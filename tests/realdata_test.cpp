@@ -121,7 +121,10 @@ TEST(RealData, AStructureSetAndDoseOfDifferentFramesAreRefusedUnlessAllowed) {
   const RunResult refused = run(argv);
   EXPECT_EQ(refused.exit_code, 1) << refused.output;
   EXPECT_NE(refused.output.find("1.2.826.0.1.3680043.9.7433.5.5"), std::string::npos) << refused.output;
-  EXPECT_NE(refused.output.find("is in Frame of Reference"), std::string::npos) << refused.output;
+  EXPECT_NE(refused.output.find("is in Frame of Reference " +
+                                 string_of(pinnacle("ANON27156") / "rtdose.dcm", DCM_FrameOfReferenceUID)),
+            std::string::npos)
+      << "the structure set's frame (the dose's original one) must be named too:\n" << refused.output;
   std::vector<std::string> allowed_argv = argv;
   allowed_argv.push_back("--allow-mismatch");
   const RunResult allowed = run(allowed_argv);
@@ -132,6 +135,13 @@ TEST(RealData, AStructureSetAndDoseOfDifferentFramesAreRefusedUnlessAllowed) {
                                (pinnacle("ANON70393") / "rtstruct.dcm").string(), "--dose",
                                (pinnacle("ANON27156") / "rtdose.dcm").string()});
   EXPECT_EQ(other.exit_code, 1) << other.output;
+  EXPECT_NE(other.output.find("Frame of Reference"), std::string::npos) << other.output;
+  // Combined anyway, grids that do not overlap give no rows of 0.00 Gy: exit 1, said why.
+  const RunResult apart = run({rtpof_binary().string(), "dvh", "--allow-mismatch", "--rtstruct",
+                               (pinnacle("ANON70393") / "rtstruct.dcm").string(), "--dose",
+                               (pinnacle("ANON27156") / "rtdose.dcm").string()});
+  EXPECT_EQ(apart.exit_code, 1) << apart.output;
+  EXPECT_NE(apart.output.find("overlaps the dose grid"), std::string::npos) << apart.output;
 }
 
 // Point and marker ROIs have no volume: asked for by name they give null figures and a note.
