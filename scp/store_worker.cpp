@@ -22,12 +22,14 @@ constexpr Uint16 status_out_of_resources = 0xA700;
 constexpr Uint16 status_does_not_match_sop_class = 0xA900;
 constexpr Uint16 status_cannot_understand = 0xC000;
 constexpr Uint16 status_processing_failure = 0x0110;
+constexpr Uint16 status_duplicate_sop_instance = 0x0111;  // PS3.7 C.4.1: Duplicate SOP Instance
 
 Uint16 status_for(IngestError::Kind kind) {
   switch (kind) {
     case IngestError::Kind::does_not_match_sop_class: return status_does_not_match_sop_class;
     case IngestError::Kind::cannot_understand: return status_cannot_understand;
     case IngestError::Kind::out_of_resources: return status_out_of_resources;
+    case IngestError::Kind::duplicate_instance_uid: return status_duplicate_sop_instance;
   }
   return status_processing_failure;
 }

@@ -144,6 +144,21 @@ IngestOutcome Archive::ingest(IncomingFile incoming, const AnnouncedIdentity& an
 
   std::lock_guard lock(lock_for(a.sop_instance_uid));
   const auto existing = index_.find(a.sop_instance_uid);
+  if (existing) {
+    // The stored path is <pseudonym>/<study>/<series>/<uid>.dcm. Another patient's object in another
+    // study reusing this UID is a clash, not a correction (a corrected PatientID keeps its study): it
+    // must never displace what was acknowledged, so the newcomer is refused and the sender keeps it.
+    const fs::path stored(existing->relative_path);
+    auto part = stored.begin();
+    const std::string owner = part != stored.end() ? (part++)->string() : "";
+    const std::string study = part != stored.end() ? part->string() : "";
+    if (owner != outcome.pseudonym && study != a.study_instance_uid)
+      throw IngestError(IngestError::Kind::duplicate_instance_uid,
+                        "SOP Instance UID " + a.sop_instance_uid + " is already stored for patient " + owner +
+                            " in study " + study + "; this object of patient " + outcome.pseudonym + ", study " +
+                            a.study_instance_uid + ", reuses it (a UID clash): refused, the stored one is kept; "
+                            "the sender must give its object a new UID");
+  }
   // Content is hashed only when a second copy arrives: new instances, the hot path, skip it.
   std::string sha;
   if (existing && fs::exists(store_dir_ / existing->relative_path)) {

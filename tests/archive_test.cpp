@@ -108,6 +108,28 @@ TEST_F(ArchiveTest, IdenticalResendIsADuplicateWithoutACopy) {
   EXPECT_EQ(archive.counts().instances, 1);
 }
 
+// Issue 23 item 5: another patient's object, in another study, reusing a stored SOP Instance UID used to
+// move the stored one aside and strand its case. It is refused (0x0111) and the stored one stays.
+TEST_F(ArchiveTest, AnotherPatientsObjectReusingAUidIsRefusedAndDisplacesNothing) {
+  Archive archive({data_.path()}, quiet_logger());
+  const auto first = ingest(archive, files_.rtstruct);
+  const fs::path clash = source_ / "clash.dcm";
+  rtpof::testing::rewrite(files_.rtstruct, clash, [](DcmDataset& d) {
+    d.putAndInsertString(DCM_PatientID, "SOMEONEELSE");
+    d.putAndInsertString(DCM_StudyInstanceUID, "1.2.826.0.1.3680043.9.7433.77.1");
+  });
+  try {
+    ingest(archive, clash);
+    ADD_FAILURE() << "a UID clash across patients was stored";
+  } catch (const IngestError& e) {
+    EXPECT_EQ(e.kind(), IngestError::Kind::duplicate_instance_uid);
+    EXPECT_NE(std::string(e.what()).find("UID clash"), std::string::npos) << e.what();
+  }
+  EXPECT_EQ(dataset_sha256(first.path), dataset_sha256(files_.rtstruct));
+  EXPECT_EQ(archive.counts().instances, 1);
+  EXPECT_EQ(files_below(data_.path() / "store" / ".superseded"), 0u);
+}
+
 TEST_F(ArchiveTest, ChangedResendKeepsBothVersions) {
   Archive archive({data_.path()}, quiet_logger());
   const auto first = ingest(archive, files_.rtstruct);

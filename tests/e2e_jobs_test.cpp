@@ -138,6 +138,38 @@ TEST_F(NodeJobs, ADoseTenTimesItsPrescriptionFailsTheJobWithBothFigures) {
   EXPECT_TRUE(fs::is_empty(data_dir() / "reports")) << "no report may come of it";
 }
 
+// Issue 23 item 5: another patient's object reusing the victim's RTPLAN UID used to move the victim's
+// plan aside and strand its case. It is refused (0x0111) with a logged clash; the victim's case stays
+// complete and a later job of it still runs on its own plan.
+TEST_F(NodeJobs, AnotherPatientsObjectReusingAUidDisplacesNothing) {
+  const phantom::PhantomFiles victim = patient("marginal", true, 51);
+  const phantom::PhantomFiles other = patient("marginal", true, 52);
+  const std::string plan_uid = string_of(victim.plan.rtplan, DCM_SOPInstanceUID);
+  ASSERT_NE(string_of(victim.plan.rtplan, DCM_PatientID), string_of(other.plan.rtplan, DCM_PatientID));
+  const fs::path clash = source_ / "clash" / "RTPLAN.dcm";
+  fs::create_directories(clash.parent_path());
+  rewrite(other.plan.rtplan, clash, [&](DcmDataset& d) { d.putAndInsertString(DCM_SOPInstanceUID, plan_uid.c_str()); });
+  start_node({"--stable-age", "1"});
+  send(patient_files(victim), "victim");
+  ASSERT_TRUE(wait_for_done(1)) << node_->log();
+  const auto before = stored_datasets();
+  storescu(clash.parent_path());
+  const std::string log = node_->log();
+  EXPECT_NE(log.find("instance refused (0x0111)"), std::string::npos) << log;
+  EXPECT_NE(log.find("UID clash"), std::string::npos) << log;
+  EXPECT_EQ(stored_datasets(), before) << "the victim's plan must stay where it was";
+  // The victim's case is still complete: its recurrence sent again with a change makes a new version
+  // that runs on the victim's own plan.
+  const fs::path changed = source_ / "changed" / "recurrence.dcm";
+  fs::create_directories(changed.parent_path());
+  rewrite(victim.followup.recurrence, changed, [](DcmDataset& d) { d.putAndInsertString(DCM_StructureSetLabel, "AGAIN"); });
+  send({changed}, "again");
+  ASSERT_TRUE(wait_for_done(2)) << node_->log();
+  const auto all = jobs();
+  ASSERT_EQ(all.size(), 2u);
+  for (const auto& job : all) EXPECT_EQ(input(job, "rtplan"), plan_uid);
+}
+
 TEST_F(NodeJobs, AResentObjectMakesNoJobACorrectedRecurrenceMakesANewVersion) {
   const phantom::PhantomFiles p = patient("in-field", true, 41);
   start_node({"--stable-age", "1"});
