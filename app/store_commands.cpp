@@ -9,6 +9,7 @@
 #include "app/dcmtk_runtime.hpp"
 #include "app/logging.hpp"
 #include "app/node_settings.hpp"
+#include "storage/printable.hpp"
 #include "storage/archive.hpp"
 #include "storage/data_dir_lock.hpp"
 #include "storage/utc_time.hpp"
@@ -56,23 +57,23 @@ int status_command(const Arguments& args) {
     std::cout << "data dir   " << std::filesystem::absolute(config.data_dir).string() << "\n"
               << "patients   " << c.patients << "\nstudies    " << c.studies << "\nseries     " << c.series
               << "\ninstances  " << c.instances << " (" << c.bytes / 1000000.0 << " MB)\n";
-    for (const auto& [modality, n] : c.instances_by_modality) std::cout << "  " << modality << "  " << n << "\n";
+    for (const auto& [modality, n] : c.instances_by_modality) std::cout << "  " << storage::printable(modality) << "  " << n << "\n";
     const auto decisions = index.decisions();
     std::cout << "cases      " << decisions.size() << "\n";
     for (const auto& d : decisions)
-      std::cout << "  patient " << d.patient << "  " << d.state << "  " << d.detail << "  (" << d.decided_at << ")\n";
+      std::cout << "  patient " << d.patient << "  " << d.state << "  " << storage::printable(d.detail) << "  (" << d.decided_at << ")\n";
     const auto jobs = index.jobs();
     std::cout << "jobs       " << jobs.size() << "\n";
     for (const auto& j : jobs)
       std::cout << "  job " << j.id << "  patient " << j.patient << "  case v" << j.case_version
                 << (j.superseded ? " (superseded)" : "") << "  " << j.state << "  attempts " << j.attempts
-                << (j.stages.empty() ? "" : "  " + j.stages) << (j.reason.empty() ? "" : "  reason: " + j.reason)
+                << (j.stages.empty() ? "" : "  " + j.stages) << (j.reason.empty() ? "" : "  reason: " + storage::printable(j.reason))
                 << (j.state == "failed" ? "  (rtpof rerun " + std::to_string(j.id) + ")" : "") << "\n";
     std::cout << "outbox     " << outbox.size() << "\n";
     for (const auto& o : outbox)
       std::cout << "  " << o.id << "  report " << o.report.sop_instance_uid << " (job " << o.job_id << ", patient "
                 << o.report.patient << ")  to " << o.destination.label() << "  " << o.state << "  attempts "
-                << o.attempts << (o.last_status.empty() ? "" : "  last: " + o.last_status)
+                << o.attempts << (o.last_status.empty() ? "" : "  last: " + storage::printable(o.last_status))
                 << (o.state == "pending" ? "  next " + o.next_attempt_at : "")
                 << (o.state == "dead" ? "  (rtpof resend " + std::to_string(o.id) + ")" : "") << "\n";
   }

@@ -13,6 +13,7 @@
 #include <initializer_list>
 
 #include "storage/ingest_error.hpp"
+#include "storage/printable.hpp"
 #include "storage/uid.hpp"
 
 namespace rtpof::storage {
@@ -58,16 +59,33 @@ class Reader {
     return value;
   }
 
+  // A UID is read whole, not up to its first NUL: "1.2.3\0junk" is not the UID 1.2.3. Only the padding
+  // (a trailing NUL, or spaces some writers use) is dropped.
   std::string required_uid(const DcmTagKey& key) {
-    std::string value = required(key);
+    OFString raw;
+    if (dataset_.findAndGetOFStringArray(key, raw).bad() || raw.empty()) fail(IngestError::Kind::does_not_match_sop_class, describe(key) + " is missing or empty");
+    std::string value(raw.c_str(), raw.length());
+    while (!value.empty() && (value.back() == ' ' || value.back() == '\0')) value.pop_back();
     check_uid(value, describe(key));
+    return value;
+  }
+
+  // Modality is a code string (PS3.5 6.2 CS): capitals, digits, space and underscore, 16 at most.
+  std::string required_code_string(const DcmTagKey& key) {
+    std::string value = required(key);
+    const bool valid = value.size() <= 16 && std::all_of(value.begin(), value.end(), [](char c) {
+      return (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == ' ' || c == '_';
+    });
+    if (!valid)
+      fail(IngestError::Kind::cannot_understand,
+           describe(key) + " holds \"" + printable(value.substr(0, 32)) + "\", which is not a code string (PS3.5 6.2)");
     return value;
   }
 
   void check_uid(const std::string& value, const std::string& where) const {
     if (!is_valid_uid(value))
       fail(IngestError::Kind::cannot_understand,
-           where + " holds \"" + value.substr(0, 80) + "\", which is not a valid UID (PS3.5 9.1)");
+           where + " holds \"" + printable(value.substr(0, 80)) + "\", which is not a valid UID (PS3.5 9.1)");
   }
 
   void add_references(std::vector<ReferencedUid>& out, const char* kind, std::initializer_list<DcmTagKey> path,
@@ -102,7 +120,7 @@ InstanceAttributes read_instance_attributes(DcmDataset& dataset) {
   a.issuer_of_patient_id = get_string(dataset, DCM_IssuerOfPatientID);
   a.study_instance_uid = reader.required_uid(DCM_StudyInstanceUID);
   a.series_instance_uid = reader.required_uid(DCM_SeriesInstanceUID);
-  a.modality = reader.required(DCM_Modality);
+  a.modality = reader.required_code_string(DCM_Modality);
   a.frame_of_reference_uid = get_string(dataset, DCM_FrameOfReferenceUID);
   if (!a.frame_of_reference_uid.empty()) reader.check_uid(a.frame_of_reference_uid, describe(DCM_FrameOfReferenceUID));
 

@@ -6,6 +6,10 @@
 #include <dcmtk/dcmdata/dcdeftag.h>
 #include <dcmtk/dcmdata/dcuid.h>
 #include <gtest/gtest.h>
+
+#include <dcmtk/dcmdata/dcvrui.h>
+
+#include <functional>
 #include <spdlog/sinks/null_sink.h>
 #include <spdlog/spdlog.h>
 
@@ -128,6 +132,37 @@ TEST_F(ArchiveTest, AnotherPatientsObjectReusingAUidIsRefusedAndDisplacesNothing
   EXPECT_EQ(dataset_sha256(first.path), dataset_sha256(files_.rtstruct));
   EXPECT_EQ(archive.counts().instances, 1);
   EXPECT_EQ(files_below(data_.path() / "store" / ".superseded"), 0u);
+}
+
+// Issue 23 item 10: a UID with an embedded NUL or space, and a Modality that is no code string (an
+// ANSI escape, a newline), are refused as 0xC000 with the value escaped in the reason.
+TEST_F(ArchiveTest, MalformedUidsAndModalitiesAreRefused) {
+  Archive archive({data_.path()}, quiet_logger());
+  const std::vector<std::pair<std::string, std::function<void(DcmDataset&)>>> cases = {
+      {"NUL in a UID", [](DcmDataset& d) {
+         d.findAndDeleteElement(DCM_SeriesInstanceUID);
+         auto element = std::make_unique<DcmUniqueIdentifier>(DCM_SeriesInstanceUID);
+         const char value[] = "1.2.826.0.1\0" "99";
+         element->putString(value, sizeof value - 1);
+         d.insert(element.release(), true);  // the data set owns it from here
+       }},
+      {"space in a UID", [](DcmDataset& d) { d.putAndInsertString(DCM_SeriesInstanceUID, "1.2.826.0 1.99"); }},
+      {"escape in Modality", [](DcmDataset& d) { d.putAndInsertString(DCM_Modality, "\x1b[31mRT"); }},
+      {"newline in Modality", [](DcmDataset& d) { d.putAndInsertString(DCM_Modality, "RT\nSTRUCT"); }},
+  };
+  for (const auto& [name, change] : cases) {
+    const fs::path bad = source_ / "bad.dcm";
+    rtpof::testing::rewrite(files_.rtstruct, bad, change);
+    try {
+      ingest(archive, bad);
+      ADD_FAILURE() << name << ": stored";
+    } catch (const IngestError& e) {
+      EXPECT_EQ(e.kind(), IngestError::Kind::cannot_understand) << name << ": " << e.what();
+      const std::string what = e.what();
+      EXPECT_EQ(what.find_first_of(std::string("\x1b\n\0", 3)), std::string::npos) << name << ": " << what;
+    }
+  }
+  EXPECT_EQ(archive.counts().instances, 0);
 }
 
 TEST_F(ArchiveTest, ChangedResendKeepsBothVersions) {
