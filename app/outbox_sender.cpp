@@ -17,6 +17,8 @@ using Clock = std::chrono::system_clock;
 // A pending row that is not yet due is looked at again this often; `rtpof resend`, run beside the node,
 // is noticed within this time too.
 constexpr auto poll_interval = std::chrono::seconds(1);
+// Destinations served at the same time; past this, the next due rows wait for a lane.
+constexpr std::size_t max_lanes = 8;
 
 std::string seconds_text(double s) {
   char text[32];
@@ -38,6 +40,9 @@ OutboxSender::~OutboxSender() {
   }
   wakeup_.notify_all();
   thread_.join();
+  // Each lane ends after its send in progress (bounded by send_timeout_s).
+  for (Lane& lane : lanes_)
+    if (lane.thread.joinable()) lane.thread.join();
 }
 
 void OutboxSender::wake() {
@@ -62,27 +67,59 @@ void OutboxSender::run() {
       woken_ = false;
       settings = settings_;
     }
+    join_finished_lanes();
     std::vector<storage::OutboxRow> due;
     try {
       due = archive_.index().due_deliveries(storage::utc_iso8601());
     } catch (const std::exception& e) {
       log_->error("outbox: cannot read the index ({}); retrying; check the data directory's disk", e.what());
     }
-    for (const auto& row : due) {
-      {
-        std::lock_guard lock(mutex_);
-        if (stopping_) return;
-      }
+    if (start_lanes(due, settings)) continue;  // more may be due already
+    // A lane that finishes wakes this loop too, so a destination's next report goes at once.
+    std::unique_lock lock(mutex_);
+    wakeup_.wait_for(lock, poll_interval, [this] { return stopping_ || woken_; });
+  }
+}
+
+bool OutboxSender::start_lanes(const std::vector<storage::OutboxRow>& due, const DeliverySettings& settings) {
+  bool started = false;
+  std::lock_guard lock(mutex_);
+  std::set<std::string> busy;
+  for (const Lane& lane : lanes_) busy.insert(lane.destination);
+  for (const auto& row : due) {
+    if (stopping_ || lanes_.size() >= max_lanes) break;
+    const std::string destination = row.destination.label();
+    if (!busy.insert(destination).second) continue;  // its lane is sending; this row waits its turn
+    Lane& lane = lanes_.emplace_back();
+    lane.destination = destination;
+    lane.thread = std::thread([this, &lane, row, settings] {
       try {
         deliver(row, settings);
       } catch (const std::exception& e) {
         log_->error("outbox row {}: delivery could not be recorded ({}); it will be tried again", row.id, e.what());
       }
-    }
-    if (!due.empty()) continue;  // more may be due already
-    std::unique_lock lock(mutex_);
-    wakeup_.wait_for(lock, poll_interval, [this] { return stopping_ || woken_; });
+      {
+        std::lock_guard done(mutex_);
+        lane.finished = true;
+        woken_ = true;
+      }
+      wakeup_.notify_all();
+    });
+    started = true;
   }
+  return started;
+}
+
+void OutboxSender::join_finished_lanes() {
+  std::list<Lane> finished;
+  {
+    std::lock_guard lock(mutex_);
+    for (auto it = lanes_.begin(); it != lanes_.end();) {
+      if (it->finished) finished.splice(finished.end(), lanes_, it++);
+      else ++it;
+    }
+  }
+  for (Lane& lane : finished) lane.thread.join();
 }
 
 void OutboxSender::deliver(const storage::OutboxRow& row, const DeliverySettings& settings) {

@@ -1,11 +1,15 @@
 #pragma once
-// Delivers the reports in the outbox: one thread takes due rows from the index, sends each with
-// scp::send_file, and records the outcome: sent; pending again after a backoff (transient failures);
+// Delivers the reports in the outbox: one thread takes due rows from the index and hands each to its
+// destination's lane, a thread of its own per destination, so that a destination that hangs delays
+// only its own reports. A lane sends with scp::send_file and records the outcome: sent; pending again
+// after a backoff (transient failures);
 // or dead (permanent failures, or retries past the give-up time), with one error line that says what
 // to do. The outbox is in the index, so a restart resumes where the last run stopped; a report is sent
 // with the same SOP Instance UID every time, so a repeat is harmless at the destination.
 #include <condition_variable>
+#include <list>
 #include <memory>
+#include <set>
 #include <mutex>
 #include <optional>
 #include <string>
@@ -46,7 +50,17 @@ class OutboxSender {
 
  private:
   void run();
+  // Starts due rows on idle lanes; true when it started any.
+  bool start_lanes(const std::vector<storage::OutboxRow>& due, const DeliverySettings& settings);
+  void join_finished_lanes();
   void deliver(const storage::OutboxRow& row, const DeliverySettings& settings);
+
+  // One delivery in flight, to one destination.
+  struct Lane {
+    std::string destination;
+    std::thread thread;
+    bool finished = false;  // guarded by mutex_
+  };
 
   storage::Archive& archive_;
   std::shared_ptr<spdlog::logger> log_;
@@ -55,6 +69,7 @@ class OutboxSender {
   DeliverySettings settings_;
   bool stopping_ = false;
   bool woken_ = false;
+  std::list<Lane> lanes_;  // guarded by mutex_; a destination has at most one
   std::thread thread_;
 };
 

@@ -9,7 +9,13 @@
 
 #include <nlohmann/json.hpp>
 
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
 #include <algorithm>
+#include <sstream>
 #include <fstream>
 #include <thread>
 
@@ -282,6 +288,51 @@ TEST_F(NodeDelivery, OrthancSendsTheCaseToTheNodeAndFindsTheReportBackUnderThePa
   }
   EXPECT_EQ(classes.at("Recurrence"), "marginal");
   EXPECT_NE(node_->log().find("association accepted: from \"ORTHANC\""), std::string::npos);
+}
+
+// Issue 23 item 8: a destination that accepts the connection and then says nothing used to hold the one
+// sender thread for the whole send timeout, delaying every other destination. Each destination now has
+// a lane of its own: the healthy one gets the report at once while the silent one is still waited for.
+TEST_F(NodeDelivery, ADestinationThatHangsDoesNotDelayTheOthers) {
+  // A TCP port whose connections the kernel completes but nobody ever answers.
+  const int silent_fd = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+  sockaddr_in address{};
+  address.sin_family = AF_INET;
+  address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  ASSERT_EQ(::bind(silent_fd, reinterpret_cast<const sockaddr*>(&address), sizeof address), 0);
+  ASSERT_EQ(::listen(silent_fd, 16), 0);
+  socklen_t length = sizeof address;
+  ::getsockname(silent_fd, reinterpret_cast<sockaddr*>(&address), &length);
+  const int silent_port = ntohs(address.sin_port);
+  const int port = free_port();
+  StorescpProcess destination("DEST", port, source_ / "received", data_ / "storescp.log");
+  ASSERT_TRUE(destination.wait_until_ready());
+  std::ostringstream toml;
+  toml << "[node]\naccept_any_caller = true\n[matching]\nstable_age_s = 1\n"
+       << "[delivery]\nretry_base_s = 2\nretry_factor = 2\nretry_cap_s = 8\nsend_timeout_s = 12\n"
+       << "[[destinations]]\nae_title = \"SILENT\"\nhost = \"127.0.0.1\"\nport = " << silent_port << "\n"
+       << "[[destinations]]\nae_title = \"DEST\"\nhost = \"127.0.0.1\"\nport = " << port << "\n";
+  start_node({"--config", write_config(toml.str()).string()});
+  send(patient_files(patient("marginal", true, 84)), "all");
+  ASSERT_TRUE(wait_for_done(1)) << node_->log();
+  const auto ready = std::chrono::steady_clock::now();
+  bool delivered = false;
+  // SILENT is listed first: its report is due first, and a single sender would hold DEST back 12 s.
+  while (!delivered && std::chrono::steady_clock::now() - ready < 8s) {
+    for (const auto& row : outbox())
+      if (row.destination.ae_title == "DEST" && row.state == "sent") delivered = true;
+    std::this_thread::sleep_for(100ms);
+  }
+  const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - ready).count();
+  EXPECT_TRUE(delivered) << "the healthy destination waited behind the silent one:\n" << node_->log();
+  EXPECT_LT(seconds, 8.0);
+  EXPECT_EQ(destination.received().size(), 1u);
+  for (const auto& row : outbox())
+    if (row.destination.ae_title == "SILENT") {
+      EXPECT_EQ(row.state, "pending");
+    }
+  node_->stop();
+  ::close(silent_fd);
 }
 
 }  // namespace
