@@ -1,5 +1,6 @@
 #include "pipeline/dicom_object.hpp"
 #include "pipeline/attribute_reader.hpp"
+#include "storage/dataset_nesting.hpp"
 
 #include "pipeline/load_error.hpp"
 #include "pipeline/parallel.hpp"
@@ -24,6 +25,14 @@ std::string string_value(DcmDataset& dataset, const DcmTagKey& tag) {
   return text;
 }
 
+// DCMTK's reader recurses per sequence level: a hostile file nested thousands deep would overflow the
+// stack before any loader could refuse it (storage/dataset_nesting.hpp).
+void refuse_deep_nesting(const storage::NestingScan& scan, const std::string& source) {
+  if (scan.depth > storage::max_sequence_nesting)
+    throw LoadError(source, "", "sequences nested more than " + std::to_string(storage::max_sequence_nesting) +
+                                    " levels deep; real DICOM objects nest a few levels, so it is refused unread");
+}
+
 }  // namespace
 
 DicomObject::DicomObject(std::unique_ptr<DcmFileFormat> file, std::string source)
@@ -33,6 +42,7 @@ DicomObject::DicomObject(std::unique_ptr<DcmFileFormat> file, std::string source
 }
 
 DicomObject DicomObject::read_file(const std::filesystem::path& file) {
+  refuse_deep_nesting(storage::scan_sequence_nesting(file), file.string());
   auto format = std::make_unique<DcmFileFormat>();
   // Read every value now: lazily loaded values would re-open the file later, outside our error handling.
   const OFCondition status = format->loadFile(file.c_str(), EXS_Unknown, EGL_noChange, DCM_MaxReadLength, ERM_autoDetect);
@@ -59,6 +69,8 @@ DicomObject DicomObject::read_file(const std::filesystem::path& file) {
 }
 
 DicomObject DicomObject::parse(const std::vector<char>& bytes, const std::string& source) {
+  refuse_deep_nesting(
+      storage::scan_sequence_nesting(reinterpret_cast<const unsigned char*>(bytes.data()), bytes.size()), source);
   auto format = std::make_unique<DcmFileFormat>();
   DcmInputBufferStream stream;
   stream.setBuffer(bytes.data(), static_cast<offile_off_t>(bytes.size()));

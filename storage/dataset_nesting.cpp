@@ -84,10 +84,12 @@ struct Frame {
 }  // namespace
 
 NestingScan scan_sequence_nesting(const std::filesystem::path& file, std::size_t stop_past) {
-  NestingScan scan;
   const MappedFile mapped(file);
-  const unsigned char* p = mapped.data();
-  const std::size_t size = mapped.size();
+  return scan_sequence_nesting(mapped.data(), mapped.size(), stop_past);
+}
+
+NestingScan scan_sequence_nesting(const unsigned char* p, std::size_t size, std::size_t stop_past) {
+  NestingScan scan;
   if (!p || size < 8) {
     scan.complete = false;
     return scan;

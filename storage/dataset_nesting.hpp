@@ -3,6 +3,7 @@
 // DCMTK 3.6.7's reader recurses once per sequence and item: a C-STORE of a few hundred kilobytes
 // nesting thousands of levels overflows the thread's stack and kills the node. Real objects nest a
 // handful of levels (an RTSTRUCT 3, an Enhanced MR's functional groups 4, a deep SR tree 20–30).
+// A leaf of its own (DCMTK's dcmdata only): the ingest path and pipeline/'s loaders both use it.
 #include <cstddef>
 #include <filesystem>
 #include <string>
@@ -20,5 +21,8 @@ struct NestingScan {
 // Reads the file's meta header for its transfer syntax and walks the data set's elements with an
 // explicit stack, looking tags up in DCMTK's dictionary where implicit VR hides a sequence.
 NestingScan scan_sequence_nesting(const std::filesystem::path& file, std::size_t stop_past = max_sequence_nesting);
+// The same on bytes in memory (a Part 10 file, or a bare data set).
+NestingScan scan_sequence_nesting(const unsigned char* data, std::size_t size,
+                                  std::size_t stop_past = max_sequence_nesting);
 
 }  // namespace rtpof::storage

@@ -4,6 +4,8 @@
 
 #include <fstream>
 
+#include "pipeline/dicom_object.hpp"
+#include "pipeline/load_error.hpp"
 #include "storage/dataset_nesting.hpp"
 #include "storage/printable.hpp"
 #include "tests/support/echo_client.hpp"
@@ -47,6 +49,16 @@ TEST(DatasetNesting, RealExportsNestAFewLevels) {
     ++files;
   }
   EXPECT_GT(files, 10u);
+}
+
+// The loaders (rtpof analyze, dvh, inspect on any folder) refuse such a file too, from a file or from bytes.
+TEST(DatasetNesting, TheLoadersRefuseAHostileFileInsteadOfOverflowingTheStack) {
+  TempDir dir;
+  const std::string bytes = nested_sequence_file_bytes(10000, "1.2.3");
+  const fs::path file = write_bytes(dir, "deep.dcm", bytes);
+  EXPECT_THROW(pipeline::DicomObject::read_file(file), pipeline::LoadError);
+  EXPECT_THROW(pipeline::DicomObject::parse(std::vector<char>(bytes.begin(), bytes.end()), "bytes"), pipeline::LoadError);
+  EXPECT_NO_THROW(pipeline::DicomObject::read_file(write_bytes(dir, "shallow.dcm", nested_sequence_file_bytes(3, "1.2.3"))));
 }
 
 TEST(Printable, EscapesControlCharactersAndStopsAtNul) {
