@@ -31,6 +31,8 @@ void refuse_deep_nesting(const storage::NestingScan& scan, const std::string& so
   if (scan.depth > storage::max_sequence_nesting)
     throw LoadError(source, "", "sequences nested more than " + std::to_string(storage::max_sequence_nesting) +
                                     " levels deep; real DICOM objects nest a few levels, so it is refused unread");
+  if (!scan.overrun.empty())
+    throw LoadError(source, "", "truncated or corrupt: " + scan.overrun + "; refused unread");
 }
 
 }  // namespace

@@ -116,6 +116,15 @@ Segmentation load_segmentation(DicomObject& object) {
   const double span = offsets.back() - lowest;
   if (span / spacing > 100000) dataset.fail(DCM_PerFrameFunctionalGroupsSequence, "frame positions span an implausible range");
   const std::size_t slices = static_cast<std::size_t>(std::lround(span / spacing)) + 1;
+  // Each segment gets a byte per voxel of the stack: bound it before allocating, so that a few frames
+  // placed far apart cannot ask for gigabytes (a real SEG of a 512 x 512 x 200 MR with 3 segments is
+  // 157 M voxels).
+  constexpr std::size_t max_voxels = std::size_t{1} << 28;
+  if (layout.pixels_per_frame() * slices > max_voxels / std::max<std::size_t>(1, seg.segments.size()))
+    dataset.fail(DCM_PerFrameFunctionalGroupsSequence,
+                 "its frames span " + std::to_string(slices) + " slices of " + std::to_string(layout.columns) + " x " +
+                     std::to_string(layout.rows) + " for " + std::to_string(seg.segments.size()) +
+                     " segments, more than 2^28 voxels: an implausible segmentation");
   for (std::size_t f = 0; f < frames.size(); ++f) {
     const double index = (frames[f].offset - lowest) / spacing;
     if (std::abs(index - std::round(index)) * spacing > kPositionTolerance)
@@ -124,6 +133,11 @@ Segmentation load_segmentation(DicomObject& object) {
                        " mm stack");
     frames[f].slice = static_cast<std::size_t>(std::lround(index));
   }
+
+  // The pixel data must hold every frame before anything is allocated for them.
+  const std::uint8_t* bits = binary ? binary_frame_bits(object, layout.pixel_count()) : nullptr;
+  std::optional<StoredPixels> fractions;
+  if (!binary) fractions.emplace(object, layout);
 
   const Vec3 origin = positions[0] + (lowest - frames[0].offset) * orientation.normal;
   for (SegmentMask& segment : seg.segments) {
@@ -142,9 +156,6 @@ Segmentation load_segmentation(DicomObject& object) {
 
   const std::size_t plane = layout.pixels_per_frame();
   std::vector<std::vector<bool>> filled(seg.segments.size(), std::vector<bool>(slices, false));
-  const std::uint8_t* bits = binary ? binary_frame_bits(object, layout.pixel_count()) : nullptr;
-  std::optional<StoredPixels> fractions;
-  if (!binary) fractions.emplace(object, layout);
   for (std::size_t f = 0; f < frames.size(); ++f) {
     const std::size_t s = by_number.at(frames[f].segment);
     if (filled[s][frames[f].slice])

@@ -44,6 +44,9 @@ InstanceAttributes parse(const fs::path& file) {
     throw IngestError(IngestError::Kind::cannot_understand,
                       "sequences nested more than " + std::to_string(max_sequence_nesting) +
                           " levels deep; real DICOM objects nest a few levels, so this one is refused unread");
+  if (!nesting.overrun.empty())
+    throw IngestError(IngestError::Kind::cannot_understand,
+                      "the data set is truncated or corrupt: " + nesting.overrun + "; refused unread");
   DcmFileFormat format;
   const OFCondition status = format.loadFile(file.c_str());
   if (status.bad())

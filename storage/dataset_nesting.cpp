@@ -12,6 +12,7 @@
 
 #include <cctype>
 #include <cstdint>
+#include <cstdio>
 #include <cstring>
 #include <vector>
 
@@ -79,7 +80,15 @@ bool dictionary_says_sequence(std::uint16_t group, std::uint16_t element) {
 struct Frame {
   bool sequence;     // a sequence (holds items) or an item / the data set (holds elements)
   std::size_t end;   // SIZE_MAX: undefined length, ended by a delimiter
+  bool pixels = false;  // encapsulated pixel data: its items hold fragments, not elements
 };
+
+std::string overrun_text(std::uint16_t group, std::uint16_t element, std::size_t length, std::size_t left) {
+  char text[160];
+  std::snprintf(text, sizeof text, "element (%04X,%04X) declares %zu bytes where %zu remain", group, element, length,
+                left);
+  return text;
+}
 
 }  // namespace
 
@@ -150,7 +159,17 @@ NestingScan scan_sequence_nesting(const unsigned char* p, std::size_t size, std:
     if (group == 0xFFFE) {  // item, item delimitation, sequence delimitation: tag and 32-bit length
       const std::uint32_t length = r.u32(at + 4);
       at += 8;
-      if (element == 0xE000 && top.sequence) {
+      if (length != undefined_length && length > size - at) {
+        scan.overrun = overrun_text(group, element, length, size - at);
+        break;
+      }
+      if (element == 0xE000 && top.sequence && top.pixels) {
+        if (length == undefined_length) {
+          scan.complete = false;
+          break;
+        }
+        at += length;  // a fragment of compressed pixels: bytes, not elements
+      } else if (element == 0xE000 && top.sequence) {
         stack.push_back({false, length == undefined_length ? SIZE_MAX : at + length});
       } else if ((element == 0xE00D && !top.sequence) || (element == 0xE0DD && top.sequence)) {
         if (top.sequence) --sequences_open;
@@ -186,10 +205,14 @@ NestingScan scan_sequence_nesting(const unsigned char* p, std::size_t size, std:
       is_sequence = (vr[0] == 'S' && vr[1] == 'Q') || (vr[0] == 'U' && vr[1] == 'N' && length == undefined_length);
     }
     at += header;
+    if (length != undefined_length && length > size - at) {
+      scan.overrun = overrun_text(group, element, length, size - at);
+      break;
+    }
     const bool encapsulated_pixels = group == 0x7FE0 && element == 0x0010 && length == undefined_length;
     if (is_sequence || encapsulated_pixels) {
       // Encapsulated pixel data is a sequence of fragments one level deep: counted like a sequence.
-      stack.push_back({true, length == undefined_length ? SIZE_MAX : at + length});
+      stack.push_back({true, length == undefined_length ? SIZE_MAX : at + length, encapsulated_pixels});
       ++sequences_open;
       if (sequences_open > scan.depth) scan.depth = sequences_open;
       if (scan.depth > stop_past) break;

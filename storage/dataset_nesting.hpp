@@ -16,6 +16,9 @@ struct NestingScan {
   std::size_t depth = 0;   // deepest sequence nesting seen (0: no sequence); stops counting past the limit
   bool complete = true;    // false when the scan stopped early (an encoding it does not read, a truncation);
                            // DCMTK then reports the file's problem itself
+  // Set when an element or item declares more bytes than the file has left: a truncated or corrupt
+  // file, refused before DCMTK allocates the declared length (up to 4 GiB) for it.
+  std::string overrun;
 };
 
 // Reads the file's meta header for its transfer syntax and walks the data set's elements with an

@@ -45,6 +45,7 @@ TEST(DatasetNesting, RealExportsNestAFewLevels) {
     if (!entry.is_regular_file() || entry.path().extension() != ".dcm") continue;
     const auto scan = storage::scan_sequence_nesting(entry.path());
     EXPECT_LE(scan.depth, 8u) << entry.path();
+    EXPECT_TRUE(scan.overrun.empty()) << entry.path() << ": " << scan.overrun;
     EXPECT_GE(scan.depth, 1u) << entry.path() << ": every RT object has a sequence";
     ++files;
   }
@@ -59,6 +60,19 @@ TEST(DatasetNesting, TheLoadersRefuseAHostileFileInsteadOfOverflowingTheStack) {
   EXPECT_THROW(pipeline::DicomObject::read_file(file), pipeline::LoadError);
   EXPECT_THROW(pipeline::DicomObject::parse(std::vector<char>(bytes.begin(), bytes.end()), "bytes"), pipeline::LoadError);
   EXPECT_NO_THROW(pipeline::DicomObject::read_file(write_bytes(dir, "shallow.dcm", nested_sequence_file_bytes(3, "1.2.3"))));
+}
+
+// An element declaring more bytes than the file holds (DCMTK would allocate the declared length, up to
+// 4 GiB, before finding the file short) is caught by the scan, and the loaders refuse it.
+TEST(DatasetNesting, AnElementLongerThanTheFileIsAnOverrun) {
+  TempDir dir;
+  std::string bytes = nested_sequence_file_bytes(2, "1.2.3");
+  // (0010,1000) OtherPatientIDs as UT (32-bit length) declaring 1 GB, followed by 4 bytes.
+  bytes += std::string("\x10\x00\x00\x10UT\x00\x00\x00\x00\x00\x40", 12) + "abcd";
+  const fs::path file = write_bytes(dir, "overrun.dcm", bytes);
+  const auto scan = storage::scan_sequence_nesting(file);
+  EXPECT_NE(scan.overrun.find("declares 1073741824 bytes where 4 remain"), std::string::npos) << scan.overrun;
+  EXPECT_THROW(pipeline::DicomObject::read_file(file), pipeline::LoadError);
 }
 
 TEST(Printable, EscapesControlCharactersAndStopsAtNul) {
