@@ -122,7 +122,11 @@ NestingScan scan_sequence_nesting(const unsigned char* p, std::size_t size, std:
       header = 12;
       length = meta.u32(at + 8);
     }
-    if (length == undefined_length || at + header + length > size) {
+    if (length != undefined_length && at + header + length > size) {
+      scan.overrun = overrun_text(0x0002, element, length, size - at - std::min(size - at, header));
+      return scan;
+    }
+    if (length == undefined_length) {
       scan.complete = false;
       return scan;
     }
