@@ -7,34 +7,26 @@
 #include <cstdint>
 #include <exception>
 
-#include "pipeline/report_uid.hpp"
 #include "pipeline/report_writer.hpp"
 #include "tests/fuzz/fuzz_bytes.hpp"
+#include "tests/support/example_report_context.hpp"
 #include "tests/fuzz/fuzz_setup.hpp"
 
 using namespace rtpof::pipeline;
 
 namespace {
 
+// The unit test's context, with the parts a peer or the analysis could make odd fuzzed.
 ReportContext context(rtpof::fuzz::Bytes& in) {
-  ReportContext c;
-  c.subject = {in.text(80), in.text(70), "", "19600101", "M", "1.2.3",
-               "20260101", "101010", "S1", "A1", ""};
-  c.device.uid = "1.2.826.0.1.3680043.9.7433.1";
-  c.device.version = "fuzz";
-  c.identity = {"1.2.826.0.1.3680043.9.7433.2", "1.2.826.0.1.3680043.9.7433.3", "20261126", "120000", 1, std::nullopt};
-  const SourceInstance ct{"1.2.840.10008.5.1.4.1.1.2", "1.2.10", "1.2.11", "1.2.12", "CT"};
-  const SourceInstance mr{"1.2.840.10008.5.1.4.1.1.4", "1.2.20", "1.2.21", "1.2.3", "MR"};
-  c.recurrence_object = {"1.2.840.10008.5.1.4.1.1.481.3", "1.2.30", "1.2.31", "1.2.3", "RTSTRUCT"};
-  c.evidence = {ct, mr, c.recurrence_object};
-  c.planning_images = {ct};
-  c.followup_images = {mr};
+  ReportContext c = rtpof::testing::example_report_context();
+  c.subject.patient_name = in.text(80);
+  c.subject.patient_id = in.text(70);
   c.registration.source = in.boolean() ? "auto" : "REG";
   c.registration.reg_uid = "1.2.40";
+  c.registration.quality.reset();
   if (c.registration.source == "auto")
-    c.registration.quality = RegistrationQuality{in.number(), static_cast<unsigned>(in.integer(0, 100000)),
-                                                 in.number(), in.number(),
-                                                 in.boolean(), in.text(100)};
+    c.registration.quality = RegistrationQuality{in.number(), static_cast<unsigned>(in.integer(0, 100000)), in.number(),
+                                                 in.number(), in.boolean(), in.text(100)};
   c.dose_interpretation = in.text(200);
   return c;
 }
