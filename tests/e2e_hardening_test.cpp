@@ -12,6 +12,7 @@
 #include <signal.h>
 
 #include <atomic>
+#include <cstring>
 #include <fstream>
 #include <regex>
 #include <thread>
@@ -19,6 +20,8 @@
 #include <dcmtk/config/osconfig.h>
 #include <dcmtk/dcmdata/dcuid.h>
 #include <dcmtk/dcmnet/assoc.h>
+#include <dcmtk/dcmnet/dimse.h>
+#include <dcmtk/dcmnet/dul.h>
 
 #include "tests/support/echo_client.hpp"
 #include "tests/support/node_fixture.hpp"
@@ -282,6 +285,58 @@ TEST_F(Hardening, TheDiskFillingMidInstanceAbortsThatInstanceOnlyAndLosesNothing
   EXPECT_EQ(echo_association(port), EchoResult::echoed) << "the node must go on serving";
   ::kill(pid, SIGTERM);
   EXPECT_EQ(wait_for_exit(pid, std::chrono::milliseconds(20000)), 0) << read_text(log_file);
+}
+
+// Malformed traffic at the two levels a peer controls: an A-ASSOCIATE-RQ whose body is garbage, and,
+// inside an accepted association, a P-DATA whose command is garbage. Each ends that connection only;
+// nothing is stored and the next peer is served.
+TEST_F(Hardening, MalformedAssociateRequestsAndPDataEndOnlyTheirConnection) {
+  start_node();
+  {
+    const int fd = connect_to(node_->port());
+    ASSERT_GE(fd, 0);
+    std::string garbage("\x01\x00\x00\x00\x00\x44", 6);
+    garbage += std::string(68, '\xAB');
+    ASSERT_EQ(::send(fd, garbage.data(), garbage.size(), 0), static_cast<ssize_t>(garbage.size()));
+    timeval two_seconds{2, 0};
+    ::setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &two_seconds, sizeof two_seconds);
+    char answer[256];
+    const ssize_t got = ::recv(fd, answer, sizeof answer, 0);
+    // An A-ABORT or A-ASSOCIATE-RJ PDU, or the connection closed: never an A-ASSOCIATE-AC (type 2).
+    EXPECT_TRUE(got <= 0 || answer[0] != 0x02) << "a garbage request was accepted";
+    ::close(fd);
+  }
+  {
+    T_ASC_Network* network = nullptr;
+    ASSERT_TRUE(ASC_initializeNetwork(NET_REQUESTOR, 0, 10, &network).good());
+    T_ASC_Parameters* params = nullptr;
+    ASC_createAssociationParameters(&params, ASC_DEFAULTMAXPDU);
+    ASC_setAPTitles(params, "GARBAGE", "RTPOF", nullptr);
+    const std::string peer = "127.0.0.1:" + std::to_string(node_->port());
+    ASC_setPresentationAddresses(params, "localhost", peer.c_str());
+    const char* syntaxes[] = {UID_LittleEndianImplicitTransferSyntax};
+    ASC_addPresentationContext(params, 1, UID_VerificationSOPClass, syntaxes, 1);
+    T_ASC_Association* assoc = nullptr;
+    ASSERT_TRUE(ASC_requestAssociation(network, params, &assoc).good());
+    char command[40];
+    std::memset(command, 0xFF, sizeof command);
+    DUL_PDV pdv{sizeof command, 1, DUL_COMMANDPDV, OFTrue, command};
+    DUL_PDVLIST list{1, nullptr, 0, {}, &pdv};
+    EXPECT_TRUE(DUL_WritePDVs(&assoc->DULassociation, &list).good());
+    T_DIMSE_Message response{};
+    T_ASC_PresentationContextID id = 0;
+    // The node cannot read the command: it ends the association instead of answering.
+    EXPECT_TRUE(DIMSE_receiveCommand(assoc, DIMSE_NONBLOCKING, 10, &id, &response, nullptr).bad());
+    ASC_dropAssociation(assoc);
+    ASC_destroyAssociation(&assoc);
+    ASC_dropNetwork(&network);
+  }
+  EXPECT_TRUE(stored_datasets().empty());
+  EXPECT_EQ(echo_association(node_->port()), EchoResult::echoed) << node_->log();
+  const std::string log = node_->log();
+  // DCMTK reads the garbage as AE titles of 0xAB bytes: refused, and logged escaped.
+  EXPECT_NE(log.find("association refused: from \"\\xAB\\xAB"), std::string::npos) << log;
+  EXPECT_NE(log.find("association ended on a network error"), std::string::npos) << log;
 }
 
 }  // namespace
