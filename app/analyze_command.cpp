@@ -7,16 +7,18 @@
 #include <random>
 #include <unistd.h>
 
-#include "app/analysis_json.hpp"
-#include "app/analysis_rules.hpp"
-#include "app/case_folder.hpp"
+#include "jobs/analysis_json.hpp"
+#include "jobs/analysis_rules.hpp"
+#include "jobs/case_assembly.hpp"
 #include "app/command_line.hpp"
 #include "app/commands.hpp"
 #include "app/dcmtk_runtime.hpp"
-#include "app/report_file.hpp"
+#include "jobs/report_file.hpp"
 #include "storage/pseudonym.hpp"
 
 namespace rtpof::app {
+
+using namespace rtpof::jobs;  // app/ wires the jobs layer
 namespace {
 
 using nlohmann::json;
@@ -31,7 +33,7 @@ Arguments json_flag_without_file(Arguments args) {
 
 // The node's key when a data directory is given, else a key for this run only: the pseudonym then
 // identifies the patient within this output and nowhere else.
-std::string pseudonym_of(const FolderCase& folder, const std::optional<std::string>& data_dir) {
+std::string pseudonym_of(const AssembledCase& folder, const std::optional<std::string>& data_dir) {
   if (data_dir)
     return storage::Pseudonymizer::from_key_file(std::filesystem::path(*data_dir) / "pseudonym.key")
         .pseudonym(folder.patient_id, folder.issuer);
@@ -41,7 +43,7 @@ std::string pseudonym_of(const FolderCase& folder, const std::optional<std::stri
   return storage::Pseudonymizer(key).pseudonym(folder.patient_id, folder.issuer);
 }
 
-void print_table(std::FILE* to, const CaseResult& result, const FolderCase& folder) {
+void print_table(std::FILE* to, const CaseResult& result, const AssembledCase& folder) {
   for (const DoseInterpretation& i : folder.dose_interpretations) {
     std::fprintf(to, "dose: %s\n", describe(i).c_str());
     for (const std::string& warning : i.warnings) std::fprintf(to, "WARNING: %s\n", warning.c_str());
@@ -86,10 +88,10 @@ int analyze_command(const Arguments& raw_args) {
       cl.has("--config") ? analysis_rules_from(rules::load_node_config(*cl.value("--config"))) : AnalysisRules{};
   const std::filesystem::path folder = cl.positionals().front();
   if (!std::filesystem::exists(folder)) throw UsageError("no such folder: " + folder.string());
-  FolderOptions options = rules.options;
+  AssemblyOptions options = rules.options;
   if (cl.has("--reference-dose")) options.reference_dose_gy = cl.number("--reference-dose", 0.01, 1000, 0);
 
-  FolderCase assembled;
+  AssembledCase assembled;
   try {
     assemble_case(folder, options, assembled);
   } catch (const IncompleteCase& e) {

@@ -1,5 +1,5 @@
 #pragma once
-// One function per `rtpof` subcommand; each returns the process exit code (shared/INTERFACE.md:
+// One function per `rtpof` subcommand; each returns the process exit code (docs/interface.md:
 // 0 success, 1 failure of the work, 2 bad usage or configuration).
 #include <string>
 #include <vector>

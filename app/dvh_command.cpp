@@ -1,5 +1,5 @@
 // rtpof dvh: the dose-volume figures of an RTSTRUCT's ROIs on an RTDOSE, a physicist's everyday check.
-// JSON as shared/INTERFACE.md fixes it; the same sampling and metrics as the analysis.
+// JSON as docs/interface.md fixes it; the same sampling and metrics as the analysis.
 #include <dcmtk/config/osconfig.h>
 #include <dcmtk/dcmdata/dcdeftag.h>
 
@@ -12,12 +12,12 @@
 #include <iostream>
 #include <nlohmann/json.hpp>
 
-#include "app/case_folder.hpp"
+#include "jobs/case_assembly.hpp"
 #include "app/command_line.hpp"
 #include "app/commands.hpp"
 #include "app/dcmtk_runtime.hpp"
 #include "pipeline/dicom_object.hpp"
-#include "app/analysis_json.hpp"
+#include "jobs/analysis_json.hpp"
 #include "pipeline/dose_meaning.hpp"
 #include "pipeline/dose_sampler.hpp"
 #include "pipeline/dose_volume.hpp"
@@ -28,6 +28,8 @@
 #include "pipeline/structure_set.hpp"
 
 namespace rtpof::app {
+
+using namespace rtpof::jobs;  // app/ wires the jobs layer
 namespace {
 
 namespace fs = std::filesystem;

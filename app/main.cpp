@@ -4,7 +4,7 @@
 
 #include "app/command_line.hpp"
 #include "app/commands.hpp"
-#include "app/version.hpp"
+#include "rtpof_version.hpp"
 #include "rules/node_config.hpp"
 
 namespace {

@@ -12,16 +12,16 @@
 #include <cstdio>
 
 #include "app/commands.hpp"
-#include "app/analysis_rules.hpp"
+#include "jobs/analysis_rules.hpp"
 #include "app/dcmtk_runtime.hpp"
-#include "app/job_runner.hpp"
-#include "app/outbox_sender.hpp"
+#include "jobs/job_runner.hpp"
+#include "delivery/outbox_sender.hpp"
 #include "app/service_notifier.hpp"
-#include "rules/case_scheduler.hpp"
+#include "jobs/case_scheduler.hpp"
 #include "app/logging.hpp"
 #include "app/node_listeners.hpp"
 #include "app/node_settings.hpp"
-#include "app/version.hpp"
+#include "rtpof_version.hpp"
 #include "rules/report_routing.hpp"
 #include "scp/listening_port.hpp"
 #include "scp/tls_layer.hpp"
@@ -29,6 +29,8 @@
 #include "storage/data_dir_lock.hpp"
 
 namespace rtpof::app {
+
+using namespace rtpof::jobs;  // app/ wires the jobs layer
 namespace {
 
 std::optional<scp::TlsOptions> tls_options(const rules::NodeConfig& config) {
@@ -76,7 +78,7 @@ void check_tls_identity(const rules::NodeConfig& config, bool as_listener) {
   if (!rules::tls_endpoints(config).empty()) scp::check_tls_setup(*tls, scp::TlsRole::client);
 }
 
-DeliverySettings delivery_settings_from(const rules::NodeConfig& config) {
+delivery::DeliverySettings delivery_settings_from(const rules::NodeConfig& config) {
   return {config.ae_title, rules::retry_policy_from(config), config.warning_is_delivered, config.send_timeout_s,
           tls_options(config), rules::tls_endpoints(config)};
 }
@@ -90,12 +92,12 @@ double free_gib(const std::filesystem::path& dir) {
 void log_stats(spdlog::logger& log, const NodeListeners& listeners, storage::Index& index,
                const std::filesystem::path& data_dir) {
   const ListenerCounts s = listeners.counts();
-  auto jobs = index.job_counts();
+  auto jobs = index.cases().job_counts();
   log.info("stats: associations accepted={} refused={} active={}; instances stored={} duplicate={} refused={}; "
            "{:.1f} MB stored; jobs pending={} running={} done={} failed={}; outbox pending={}; disk free {:.1f} GiB",
            s.associations_accepted, s.associations_refused, s.active_associations, s.instances_stored,
            s.instances_duplicate, s.instances_refused, static_cast<double>(s.bytes_stored) / 1e6, jobs["pending"], jobs["running"], jobs["done"],
-           jobs["failed"], index.pending_deliveries(), free_gib(data_dir));
+           jobs["failed"], index.reports().pending_deliveries(), free_gib(data_dir));
 }
 
 }  // namespace
@@ -129,14 +131,14 @@ int serve_command(const Arguments& args) {
               recovery.temporary_files_removed, recovery.files_indexed, recovery.files_unreadable);
 
     boost::asio::io_context io;
-    const int requeued = archive.index().requeue_running_jobs();
+    const int requeued = archive.index().cases().requeue_running_jobs();
     if (requeued > 0) log->info("{} job(s) left running by the last run are queued again", requeued);
-    OutboxSender sender(archive, delivery_settings_from(config), log);
-    const auto pending = archive.index().pending_deliveries();
+    delivery::OutboxSender sender(archive.index().reports(), archive.reports_dir(), delivery_settings_from(config), log);
+    const auto pending = archive.index().reports().pending_deliveries();
     if (pending > 0) log->info("{} report deliveries are pending from the last run", pending);
     JobRunner runner(archive, config.job_workers, analysis_rules_from(config), config.ae_title,
                      [&sender] { sender.wake(); }, log);
-    rules::CaseScheduler scheduler(io, archive.index(),
+    jobs::CaseScheduler scheduler(io, archive.index().instances(), archive.index().cases(),
                                    std::chrono::milliseconds(static_cast<long>(config.stable_age_s * 1000)),
                                    match_rules_from(config), log, [&runner] { runner.wake(); });
     archive.on_stored([&scheduler](const storage::IngestOutcome& stored) { scheduler.instance_stored(stored.pseudonym); });

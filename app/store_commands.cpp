@@ -26,8 +26,8 @@ int status_command(const Arguments& args) {
   }
   // Reading the index is safe beside a running node (WAL): no lock is taken.
   storage::Index index(config.data_dir / "index.sqlite");
-  const auto c = index.counts();
-  const auto outbox = index.outbox();
+  const auto c = index.instances().counts();
+  const auto outbox = index.reports().deliveries();
   if (cl.has("--json")) {
     nlohmann::json out = {{"data_dir", std::filesystem::absolute(config.data_dir).string()},
                           {"patients", c.patients},
@@ -39,11 +39,11 @@ int status_command(const Arguments& args) {
                           {"jobs", nlohmann::json::array()},
                           {"cases", nlohmann::json::array()},
                           {"outbox", nlohmann::json::array()}};
-    for (const auto& j : index.jobs())
+    for (const auto& j : index.cases().jobs())
       out["jobs"].push_back({{"id", j.id}, {"patient", j.patient}, {"case_version", j.case_version}, {"state", j.state},
                              {"attempts", j.attempts}, {"superseded", j.superseded}, {"inputs", j.inputs.size()},
                              {"stages", j.stages}, {"reason", j.reason}});
-    for (const auto& d : index.decisions())
+    for (const auto& d : index.cases().decisions())
       out["cases"].push_back({{"patient", d.patient}, {"state", d.state}, {"detail", d.detail}, {"decided_at", d.decided_at}});
     for (const auto& o : outbox)
       out["outbox"].push_back({{"id", o.id}, {"job", o.job_id}, {"patient", o.report.patient},
@@ -58,11 +58,11 @@ int status_command(const Arguments& args) {
               << "patients   " << c.patients << "\nstudies    " << c.studies << "\nseries     " << c.series
               << "\ninstances  " << c.instances << " (" << c.bytes / 1000000.0 << " MB)\n";
     for (const auto& [modality, n] : c.instances_by_modality) std::cout << "  " << storage::printable(modality) << "  " << n << "\n";
-    const auto decisions = index.decisions();
+    const auto decisions = index.cases().decisions();
     std::cout << "cases      " << decisions.size() << "\n";
     for (const auto& d : decisions)
       std::cout << "  patient " << d.patient << "  " << d.state << "  " << storage::printable(d.detail) << "  (" << d.decided_at << ")\n";
-    const auto jobs = index.jobs();
+    const auto jobs = index.cases().jobs();
     std::cout << "jobs       " << jobs.size() << "\n";
     for (const auto& j : jobs)
       std::cout << "  job " << j.id << "  patient " << j.patient << "  case v" << j.case_version
@@ -112,7 +112,7 @@ int resend_command(const Arguments& args) {
   if (!request) return 1;
   // The node's sender sees the rows within a second.
   storage::Index index(request->index_file);
-  const int requeued = index.requeue_dead_deliveries(request->ids, storage::utc_iso8601());
+  const int requeued = index.reports().requeue_dead_deliveries(request->ids, storage::utc_iso8601());
   std::cout << requeued << " dead report deliver" << (requeued == 1 ? "y" : "ies") << " queued again"
             << (requeued == 0 && !request->ids.empty() ? " (the ids given are not dead letters; see `rtpof status`)" : "")
             << "\n";
@@ -124,7 +124,7 @@ int rerun_command(const Arguments& args) {
   if (!request) return 1;
   // The node's job runner looks for pending jobs every few seconds.
   storage::Index index(request->index_file);
-  const int requeued = index.requeue_failed_jobs(request->ids);
+  const int requeued = index.cases().requeue_failed_jobs(request->ids);
   std::cout << requeued << " failed job" << (requeued == 1 ? "" : "s") << " queued again"
             << (requeued == 0 && !request->ids.empty() ? " (the ids given are not failed jobs; see `rtpof status`)" : "")
             << "\n";

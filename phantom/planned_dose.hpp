@@ -1,7 +1,7 @@
 #pragma once
 // The planned dose as the phantom stores it in its RTDOSE: a 3 mm grid whose origin is deliberately
 // off the CT voxel lattice, 32-bit values times DoseGridScaling. The truth reads dose from these stored
-// values (not from the analytic field), by trilinear interpolation, as shared/DESIGN.md defines it.
+// values (not from the analytic field), by trilinear interpolation, as docs/architecture.md defines it.
 #include <cstdint>
 #include <optional>
 #include <vector>

@@ -1,6 +1,6 @@
 #pragma once
 // The regions whose dose the truth integrates, in the frame they were drawn in: a contour stack (each
-// CLOSED_PLANAR polygon a slab of +/- half the slice spacing, shared/DESIGN.md) or a voxel mask (a SEG:
+// CLOSED_PLANAR polygon a slab of +/- half the slice spacing, docs/architecture.md) or a voxel mask (a SEG:
 // each set voxel a box). Each region knows its exact volume, covers itself with weighted quadrature
 // points whose weights sum to that volume exactly, and lists points on its boundary, where the extreme
 // doses of a smooth field over a region usually lie.

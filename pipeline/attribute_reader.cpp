@@ -175,15 +175,15 @@ std::optional<double> AttributeReader::optional_number(const DcmTagKey& tag) con
   return number(tag);
 }
 
-long AttributeReader::integer(const DcmTagKey& tag) const {
-  const double value = number(tag);
-  if (value != std::floor(value) || std::abs(value) > 2147483647.0) fail(tag, "is not a whole number");
+long integer_of(const AttributeReader& reader, const DcmTagKey& tag) {
+  const double value = reader.number(tag);
+  if (value != std::floor(value) || std::abs(value) > 2147483647.0) reader.fail(tag, "is not a whole number");
   return static_cast<long>(value);
 }
 
-std::optional<long> AttributeReader::optional_integer(const DcmTagKey& tag) const {
-  if (!has(tag)) return std::nullopt;
-  return integer(tag);
+std::optional<long> optional_integer_of(const AttributeReader& reader, const DcmTagKey& tag) {
+  if (!reader.has(tag)) return std::nullopt;
+  return integer_of(reader, tag);
 }
 
 void AttributeReader::fail(const DcmTagKey& tag, const std::string& problem) const {

@@ -21,7 +21,6 @@ class AttributeReader {
   AttributeReader(DcmItem& item, std::string instance) : item_(&item), instance_(std::move(instance)) {}
 
   const std::string& instance() const { return instance_; }
-  DcmItem& item() const { return *item_; }
 
   bool has(const DcmTagKey& tag) const;
   std::size_t items(const DcmTagKey& sequence) const;  // 0 when absent or empty
@@ -35,18 +34,21 @@ class AttributeReader {
 
   // Numbers from any numeric VR (DS, IS, FD, FL, US, SS, UL, SL); each must be finite.
   std::vector<double> numbers(const DcmTagKey& tag, std::size_t expected_count = 0) const;  // 0: any, >= 1
-  std::vector<double> optional_numbers(const DcmTagKey& tag) const;
   double number(const DcmTagKey& tag) const;
   std::optional<double> optional_number(const DcmTagKey& tag) const;
-  long integer(const DcmTagKey& tag) const;  // a number that must be whole
-  std::optional<long> optional_integer(const DcmTagKey& tag) const;
 
   [[noreturn]] void fail(const DcmTagKey& tag, const std::string& problem) const;
   [[noreturn]] void fail(const std::string& problem) const;
 
  private:
+  std::vector<double> optional_numbers(const DcmTagKey& tag) const;  // empty when absent
+
   DcmItem* item_;
   std::string instance_;
 };
+
+// A number that must be whole (and fit 32 bits); the optional one is nullopt when absent.
+long integer_of(const AttributeReader& reader, const DcmTagKey& tag);
+std::optional<long> optional_integer_of(const AttributeReader& reader, const DcmTagKey& tag);
 
 }  // namespace rtpof::pipeline

@@ -51,7 +51,7 @@ std::vector<Slice> classic_slices(const std::vector<DicomObject*>& objects) {
   for (DicomObject* pointer : objects) {
     DicomObject& object = *pointer;
     const AttributeReader reader(object.dataset(), object.label());
-    if (reader.optional_integer(DCM_NumberOfFrames).value_or(1) != 1)
+    if (optional_integer_of(reader, DCM_NumberOfFrames).value_or(1) != 1)
       reader.fail(DCM_NumberOfFrames, "is more than 1 in an object without per-frame functional groups");
     Slice slice;
     slice.object = &object;

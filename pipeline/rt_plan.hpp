@@ -36,7 +36,7 @@ struct RtPlan {
   std::vector<FractionGroup> fraction_groups;
   std::vector<std::string> notes;
 
-  // The highest target prescription: the reference dose by default (shared/DESIGN.md).
+  // The highest target prescription: the reference dose by default (docs/architecture.md).
   std::optional<double> highest_target_prescription_gy() const;
   // The planned fractions of the plan's fraction group; empty when absent or when several groups disagree.
   std::optional<int> fractions_planned() const;

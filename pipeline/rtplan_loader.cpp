@@ -12,7 +12,7 @@ namespace {
 constexpr const char* kRtPlanClass = "1.2.840.10008.5.1.4.1.1.481.5";
 
 std::optional<int> optional_int(const AttributeReader& item, const DcmTagKey& tag) {
-  if (auto value = item.optional_integer(tag)) return static_cast<int>(*value);
+  if (auto value = optional_integer_of(item, tag)) return static_cast<int>(*value);
   return std::nullopt;
 }
 
@@ -57,7 +57,7 @@ RtPlan load_rt_plan(DicomObject& object) {
   for (std::size_t i = 0; i < dataset.items(DCM_DoseReferenceSequence); ++i) {
     const AttributeReader item = dataset.item(DCM_DoseReferenceSequence, i);
     Prescription prescription;
-    prescription.dose_reference_number = static_cast<int>(item.integer(DCM_DoseReferenceNumber));
+    prescription.dose_reference_number = static_cast<int>(integer_of(item, DCM_DoseReferenceNumber));
     prescription.type = item.optional_string(DCM_DoseReferenceType);
     prescription.description = item.optional_string(DCM_DoseReferenceDescription);
     prescription.referenced_roi_number = optional_int(item, DCM_ReferencedROINumber);
@@ -73,13 +73,13 @@ RtPlan load_rt_plan(DicomObject& object) {
   for (std::size_t g = 0; g < dataset.items(DCM_FractionGroupSequence); ++g) {
     const AttributeReader item = dataset.item(DCM_FractionGroupSequence, g);
     FractionGroup group;
-    group.number = static_cast<int>(item.integer(DCM_FractionGroupNumber));
+    group.number = static_cast<int>(integer_of(item, DCM_FractionGroupNumber));
     group.fractions_planned = optional_int(item, DCM_NumberOfFractionsPlanned);
     if (group.fractions_planned && *group.fractions_planned < 1)
       item.fail(DCM_NumberOfFractionsPlanned, "must be at least 1");
     for (std::size_t r = 0; r < item.items(DCM_ReferencedDoseReferenceSequence); ++r) {
       const AttributeReader reference = item.item(DCM_ReferencedDoseReferenceSequence, r);
-      const int number = static_cast<int>(reference.integer(DCM_ReferencedDoseReferenceNumber));
+      const int number = static_cast<int>(integer_of(reference, DCM_ReferencedDoseReferenceNumber));
       group.referenced_dose_reference_numbers.push_back(number);
       // Some planning systems leave the Dose Reference's prescription empty and give it here.
       const auto found = by_number.find(number);

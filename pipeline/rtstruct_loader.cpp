@@ -43,7 +43,7 @@ std::vector<Vec3> contour_points(const AttributeReader& contour) {
   if (data.size() % 3 != 0)
     contour.fail(DCM_ContourData, "has " + std::to_string(data.size()) + " values, not a multiple of 3");
   const std::size_t count = data.size() / 3;
-  if (auto declared = contour.optional_integer(DCM_NumberOfContourPoints); declared && *declared != static_cast<long>(count))
+  if (auto declared = optional_integer_of(contour, DCM_NumberOfContourPoints); declared && *declared != static_cast<long>(count))
     contour.fail(DCM_NumberOfContourPoints, "says " + std::to_string(*declared) + " points but ContourData holds " +
                                                 std::to_string(count));
   std::vector<Vec3> points;
@@ -109,7 +109,7 @@ StructureSet load_structure_set(DicomObject& object) {
   for (std::size_t i = 0; i < dataset.items(DCM_StructureSetROISequence); ++i) {
     const AttributeReader item = dataset.item(DCM_StructureSetROISequence, i);
     Roi roi;
-    roi.number = static_cast<int>(item.integer(DCM_ROINumber));
+    roi.number = static_cast<int>(integer_of(item, DCM_ROINumber));
     roi.name = item.optional_string(DCM_ROIName);
     roi.frame_of_reference_uid = item.string(DCM_ReferencedFrameOfReferenceUID);
     if (!by_number.emplace(roi.number, set.rois.size()).second)
@@ -120,14 +120,14 @@ StructureSet load_structure_set(DicomObject& object) {
 
   for (std::size_t i = 0; i < dataset.items(DCM_RTROIObservationsSequence); ++i) {
     const AttributeReader item = dataset.item(DCM_RTROIObservationsSequence, i);
-    const auto found = by_number.find(item.integer(DCM_ReferencedROINumber));
+    const auto found = by_number.find(integer_of(item, DCM_ReferencedROINumber));
     if (found != by_number.end())
       set.rois[found->second].interpreted_type = item.optional_string(DCM_RTROIInterpretedType);
   }
 
   for (std::size_t i = 0; i < dataset.items(DCM_ROIContourSequence); ++i) {
     const AttributeReader item = dataset.item(DCM_ROIContourSequence, i);
-    const long number = item.integer(DCM_ReferencedROINumber);
+    const long number = integer_of(item, DCM_ReferencedROINumber);
     const auto found = by_number.find(number);
     if (found == by_number.end())
       item.fail(DCM_ReferencedROINumber, "refers to ROI " + std::to_string(number) +

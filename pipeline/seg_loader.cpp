@@ -66,7 +66,7 @@ Segmentation load_segmentation(DicomObject& object) {
   for (std::size_t i = 0; i < dataset.items(DCM_SegmentSequence); ++i) {
     const AttributeReader item = dataset.item(DCM_SegmentSequence, i);
     SegmentMask segment;
-    segment.segment_number = static_cast<int>(item.integer(DCM_SegmentNumber));
+    segment.segment_number = static_cast<int>(integer_of(item, DCM_SegmentNumber));
     segment.label = item.optional_string(DCM_SegmentLabel);
     segment.algorithm_type = item.optional_string(DCM_SegmentAlgorithmType);
     if (!by_number.emplace(segment.segment_number, seg.segments.size()).second)
@@ -92,7 +92,7 @@ Segmentation load_segmentation(DicomObject& object) {
     if (norm(shift - frames[f].offset * orientation.normal) > kPositionTolerance)
       plane.fail(DCM_ImagePositionPatient, "frame " + std::to_string(f + 1) + " is shifted across the normal from frame 1");
     const AttributeReader identification = required_functional_group(dataset, f, DCM_SegmentIdentificationSequence);
-    frames[f].segment = static_cast<int>(identification.integer(DCM_ReferencedSegmentNumber));
+    frames[f].segment = static_cast<int>(integer_of(identification, DCM_ReferencedSegmentNumber));
     if (!by_number.count(frames[f].segment))
       identification.fail(DCM_ReferencedSegmentNumber, "frame " + std::to_string(f + 1) + " refers to segment " +
                                                            std::to_string(frames[f].segment) + ", which is not defined");

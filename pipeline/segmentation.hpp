@@ -1,7 +1,7 @@
 #pragma once
 // A Segmentation object's segments as voxel masks in patient coordinates. Binary SEG pixel data are
 // unpacked here, not by dcmseg: DCMTK 3.6.7 packs and unpacks frames whose rows x columns is not a multiple
-// of 8 wrongly (shared/notes/dicom-rt-objects.md).
+// of 8 wrongly (docs/loaders.md, Segmentation).
 #include "pipeline/dicom_object.hpp"
 #include "pipeline/vec3.hpp"
 

@@ -66,36 +66,36 @@ void register_dicom_decoders() {
 
 PixelLayout read_pixel_layout(const AttributeReader& dataset) {
   PixelLayout layout;
-  const long rows = dataset.integer(DCM_Rows);
-  const long columns = dataset.integer(DCM_Columns);
+  const long rows = integer_of(dataset, DCM_Rows);
+  const long columns = integer_of(dataset, DCM_Columns);
   if (rows < 1 || rows > 65535) dataset.fail(DCM_Rows, "must be between 1 and 65535, is " + std::to_string(rows));
   if (columns < 1 || columns > 65535)
     dataset.fail(DCM_Columns, "must be between 1 and 65535, is " + std::to_string(columns));
-  const long frames = dataset.optional_integer(DCM_NumberOfFrames).value_or(1);
+  const long frames = optional_integer_of(dataset, DCM_NumberOfFrames).value_or(1);
   if (frames < 1) dataset.fail(DCM_NumberOfFrames, "must be at least 1, is " + std::to_string(frames));
   layout.rows = static_cast<std::size_t>(rows);
   layout.columns = static_cast<std::size_t>(columns);
   layout.frames = static_cast<std::size_t>(frames);
   if (layout.pixel_count() > kMaxPixels) dataset.fail(DCM_NumberOfFrames, "gives an implausible number of pixels");
 
-  const long samples = dataset.optional_integer(DCM_SamplesPerPixel).value_or(1);
+  const long samples = optional_integer_of(dataset, DCM_SamplesPerPixel).value_or(1);
   if (samples != 1) dataset.fail(DCM_SamplesPerPixel, "must be 1 (grey-scale), is " + std::to_string(samples));
   layout.photometric = dataset.optional_string(DCM_PhotometricInterpretation, "MONOCHROME2");
   if (layout.photometric != "MONOCHROME1" && layout.photometric != "MONOCHROME2")
     dataset.fail(DCM_PhotometricInterpretation, "is " + layout.photometric + "; only MONOCHROME1/2 images are read");
 
-  layout.bits_allocated = static_cast<int>(dataset.integer(DCM_BitsAllocated));
+  layout.bits_allocated = static_cast<int>(integer_of(dataset, DCM_BitsAllocated));
   if (layout.bits_allocated != 1 && layout.bits_allocated != 8 && layout.bits_allocated != 16 &&
       layout.bits_allocated != 32)
     dataset.fail(DCM_BitsAllocated, "must be 1, 8, 16 or 32, is " + std::to_string(layout.bits_allocated));
-  layout.bits_stored = static_cast<int>(dataset.optional_integer(DCM_BitsStored).value_or(layout.bits_allocated));
+  layout.bits_stored = static_cast<int>(optional_integer_of(dataset, DCM_BitsStored).value_or(layout.bits_allocated));
   if (layout.bits_stored < 1 || layout.bits_stored > layout.bits_allocated)
     dataset.fail(DCM_BitsStored, "must be between 1 and BitsAllocated, is " + std::to_string(layout.bits_stored));
-  const long high_bit = dataset.optional_integer(DCM_HighBit).value_or(layout.bits_stored - 1);
+  const long high_bit = optional_integer_of(dataset, DCM_HighBit).value_or(layout.bits_stored - 1);
   if (high_bit != layout.bits_stored - 1)
     dataset.fail(DCM_HighBit, "must be BitsStored - 1 (" + std::to_string(layout.bits_stored - 1) + "), is " +
                                   std::to_string(high_bit));
-  const long representation = dataset.optional_integer(DCM_PixelRepresentation).value_or(0);
+  const long representation = optional_integer_of(dataset, DCM_PixelRepresentation).value_or(0);
   if (representation != 0 && representation != 1)
     dataset.fail(DCM_PixelRepresentation, "must be 0 or 1, is " + std::to_string(representation));
   layout.is_signed = representation == 1;

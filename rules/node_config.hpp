@@ -1,7 +1,7 @@
 #pragma once
 // The node's configuration: what `rtpof serve` listens as, whom it accepts, where it keeps data.
 // Loaded from a TOML file (rules/rtpof.example.toml documents every key) or the embedded default
-// of shared/INTERFACE.md; command-line flags override either.
+// of docs/interface.md; command-line flags override either.
 #include <cstdint>
 #include <filesystem>
 #include <stdexcept>

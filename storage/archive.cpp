@@ -91,7 +91,7 @@ Archive::Archive(ArchiveOptions options, std::shared_ptr<spdlog::logger> logger)
   create_directories_durably(incoming_dir_);
   create_directories_durably(superseded_dir_);
   create_directories_durably(reports_dir_);
-  used_bytes_ = index_.counts().bytes;
+  used_bytes_ = index_.instances().counts().bytes;
 }
 
 Archive::~Archive() = default;
@@ -146,7 +146,7 @@ IngestOutcome Archive::ingest(IncomingFile incoming, const AnnouncedIdentity& an
   outcome.path = store_dir_ / relative;
 
   std::lock_guard lock(lock_for(a.sop_instance_uid));
-  const auto existing = index_.find(a.sop_instance_uid);
+  const auto existing = index_.instances().find(a.sop_instance_uid);
   if (existing) {
     // The stored path is <pseudonym>/<study>/<series>/<uid>.dcm. Another patient's object in another
     // study reusing this UID is a clash, not a correction (a corrected PatientID keeps its study): it
@@ -192,7 +192,7 @@ IngestOutcome Archive::ingest(IncomingFile incoming, const AnnouncedIdentity& an
     sync_path(outcome.path.parent_path());
   });
   try {
-    index_.put(a, outcome.pseudonym, {relative.string(), outcome.size_bytes, sha, utc_iso8601(), calling_ae});
+    index_.instances().put(a, outcome.pseudonym, {relative.string(), outcome.size_bytes, sha, utc_iso8601(), calling_ae});
   } catch (const std::exception& e) {
     // The file is durable; start-up indexes it. The peer is told to try again.
     throw IngestError(IngestError::Kind::out_of_resources, "index write failed (the file is kept and will be "
@@ -213,18 +213,18 @@ RecoveryReport Archive::recover() {
   const RecoveryReport indexed = index_untracked_files();
   report.files_indexed = indexed.files_indexed;
   report.files_unreadable = indexed.files_unreadable;
-  used_bytes_ = index_.counts().bytes;
+  used_bytes_ = index_.instances().counts().bytes;
   return report;
 }
 
 RecoveryReport Archive::rebuild_index() {
-  index_.clear();
+  index_.instances().clear();
   return recover();
 }
 
 RecoveryReport Archive::index_untracked_files() {
   RecoveryReport report;
-  const auto known = index_.all_relative_paths();
+  const auto known = index_.instances().all_relative_paths();
   for (auto it = fs::recursive_directory_iterator(store_dir_); it != fs::recursive_directory_iterator(); ++it) {
     const std::string name = it->path().filename().string();
     if (it->is_directory() && !name.empty() && name.front() == '.') {
@@ -236,7 +236,7 @@ RecoveryReport Archive::index_untracked_files() {
     if (known.count(relative) != 0) continue;
     try {
       const InstanceAttributes a = parse(it->path());
-      index_.put(a, pseudonymizer_.pseudonym(a.patient_id, a.issuer_of_patient_id),
+      index_.instances().put(a, pseudonymizer_.pseudonym(a.patient_id, a.issuer_of_patient_id),
                  {relative, static_cast<std::uint64_t>(it->file_size()), "", utc_iso8601(), ""});
       ++report.files_indexed;
     } catch (const std::exception& e) {

@@ -88,7 +88,7 @@ class Archive {
   // thread, once the instance is durable and indexed. Set it before the listener starts.
   void on_stored(std::function<void(const IngestOutcome&)> observer) { on_stored_ = std::move(observer); }
 
-  IndexCounts counts() { return index_.counts(); }
+  IndexCounts counts() { return index_.instances().counts(); }
   Index& index() { return index_; }
   const std::filesystem::path& store_dir() const { return store_dir_; }
   const std::filesystem::path& reports_dir() const { return reports_dir_; }

@@ -95,10 +95,10 @@ TEST_F(ArchiveTest, IndexesTheReferenceChain) {
   const auto structures = ingest(archive, files_.rtstruct).attributes;
   const auto plan_uid = rtpof::testing::string_of(files_.rtplan, DCM_SOPInstanceUID);
   const auto struct_uid = rtpof::testing::string_of(files_.rtstruct, DCM_SOPInstanceUID);
-  EXPECT_EQ(archive.index().references_of(dose.sop_instance_uid), (std::vector<ReferencedUid>{{"rtplan", plan_uid}}));
-  EXPECT_EQ(archive.index().references_of(plan.sop_instance_uid),
+  EXPECT_EQ(archive.index().instances().references_of(dose.sop_instance_uid), (std::vector<ReferencedUid>{{"rtplan", plan_uid}}));
+  EXPECT_EQ(archive.index().instances().references_of(plan.sop_instance_uid),
             (std::vector<ReferencedUid>{{"rtstruct", struct_uid}}));
-  EXPECT_EQ(archive.index().references_of(structures.sop_instance_uid),
+  EXPECT_EQ(archive.index().instances().references_of(structures.sop_instance_uid),
             (std::vector<ReferencedUid>{{"frame", files_.frame_of_reference_uid},
                                         {"series", files_.ct_series_instance_uid}}));
 }

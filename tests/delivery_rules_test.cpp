@@ -5,7 +5,7 @@
 #include "rules/node_config.hpp"
 #include "rules/report_routing.hpp"
 #include "rules/retry_policy.hpp"
-#include "scp/store_sender.hpp"
+#include "delivery/store_sender.hpp"
 #include "storage/index.hpp"
 #include "storage/utc_time.hpp"
 #include "tests/support/test_paths.hpp"
@@ -34,17 +34,17 @@ TEST(RetryPolicy, ComesFromTheDeliveryTable) {
 }
 
 TEST(StoreStatus, TransientPermanentAndWarningsPerRule) {
-  using scp::SendVerdict;
-  EXPECT_EQ(scp::verdict_of_store_status(0x0000, true), SendVerdict::delivered);
-  EXPECT_EQ(scp::verdict_of_store_status(0xA700, true), SendVerdict::transient);
-  EXPECT_EQ(scp::verdict_of_store_status(0xA7FF, true), SendVerdict::transient);
-  EXPECT_EQ(scp::verdict_of_store_status(0x0110, true), SendVerdict::transient);
-  EXPECT_EQ(scp::verdict_of_store_status(0xA900, true), SendVerdict::permanent);
-  EXPECT_EQ(scp::verdict_of_store_status(0xC000, true), SendVerdict::permanent);
-  EXPECT_EQ(scp::verdict_of_store_status(0xC123, true), SendVerdict::permanent);
-  EXPECT_EQ(scp::verdict_of_store_status(0x0122, true), SendVerdict::permanent);
-  EXPECT_EQ(scp::verdict_of_store_status(0xB000, true), SendVerdict::delivered);
-  EXPECT_EQ(scp::verdict_of_store_status(0xB007, false), SendVerdict::transient);
+  using delivery::SendVerdict;
+  EXPECT_EQ(delivery::verdict_of_store_status(0x0000, true), SendVerdict::delivered);
+  EXPECT_EQ(delivery::verdict_of_store_status(0xA700, true), SendVerdict::transient);
+  EXPECT_EQ(delivery::verdict_of_store_status(0xA7FF, true), SendVerdict::transient);
+  EXPECT_EQ(delivery::verdict_of_store_status(0x0110, true), SendVerdict::transient);
+  EXPECT_EQ(delivery::verdict_of_store_status(0xA900, true), SendVerdict::permanent);
+  EXPECT_EQ(delivery::verdict_of_store_status(0xC000, true), SendVerdict::permanent);
+  EXPECT_EQ(delivery::verdict_of_store_status(0xC123, true), SendVerdict::permanent);
+  EXPECT_EQ(delivery::verdict_of_store_status(0x0122, true), SendVerdict::permanent);
+  EXPECT_EQ(delivery::verdict_of_store_status(0xB000, true), SendVerdict::delivered);
+  EXPECT_EQ(delivery::verdict_of_store_status(0xB007, false), SendVerdict::transient);
 }
 
 TEST(ReportRouting, DestinationsAndTheSenderWhenItIsAPeerToAnswer) {
@@ -89,42 +89,42 @@ TEST(Outbox, RowsPerDestinationSurviveARestartAndAReindexAndDeadLettersRequeue) 
   std::int64_t first_row = 0;
   {
     storage::Index index(dir / "index.sqlite");
-    index.record_case("pA", "d1", {{"rtdose", "1.2.3"}}, "2026-11-26T10:00:00.000Z");
-    const auto job = index.claim_next_job("2026-11-26T10:00:01.000Z");
+    index.cases().record_case("pA", "d1", {{"rtdose", "1.2.3"}}, "2026-11-26T10:00:00.000Z");
+    const auto job = index.cases().claim_next_job("2026-11-26T10:00:01.000Z");
     ASSERT_TRUE(job.has_value());
     const storage::ReportRecord report{"1.2.9", "1.2.840.10008.5.1.4.1.1.88.22", "1.2.7", "1.2.8", "pA", "pA/1.2.9.dcm"};
-    index.finish_job_with_report(job->id, "analyse=5ms", "{}", report,
+    index.reports().record_report(job->id, "analyse=5ms", "{}", report,
                                  {{"PACS", "127.0.0.1", 104}, {"TPS", "127.0.0.1", 105}}, "2026-11-26T10:00:02.000Z");
-    EXPECT_EQ(index.jobs().at(0).state, "done");
-    EXPECT_EQ(index.pending_deliveries(), 2);
-    EXPECT_EQ(index.latest_report("pA")->sop_instance_uid, "1.2.9");
-    EXPECT_FALSE(index.latest_report("pB").has_value());
+    EXPECT_EQ(index.cases().jobs().at(0).state, "done");
+    EXPECT_EQ(index.reports().pending_deliveries(), 2);
+    EXPECT_EQ(index.reports().latest_report("pA")->sop_instance_uid, "1.2.9");
+    EXPECT_FALSE(index.reports().latest_report("pB").has_value());
     // Not yet due before the report existed; due after.
-    EXPECT_TRUE(index.due_deliveries("2026-11-26T10:00:01.000Z").empty());
-    const auto due = index.due_deliveries("2026-11-26T10:00:03.000Z");
+    EXPECT_TRUE(index.reports().due_deliveries("2026-11-26T10:00:01.000Z").empty());
+    const auto due = index.reports().due_deliveries("2026-11-26T10:00:03.000Z");
     ASSERT_EQ(due.size(), 2u);
     first_row = due[0].id;
-    index.record_delivery_attempt(due[0].id, storage::Index::DeliveryResult::retry, "connection refused",
+    index.reports().record_delivery_attempt(due[0].id, storage::DeliveryResult::retry, "connection refused",
                                   "2026-11-26T10:00:13.000Z", "2026-11-26T10:00:03.000Z");
-    index.record_delivery_attempt(due[1].id, storage::Index::DeliveryResult::dead, "0xA900", "",
+    index.reports().record_delivery_attempt(due[1].id, storage::DeliveryResult::dead, "0xA900", "",
                                   "2026-11-26T10:00:03.000Z");
     // The process stops here.
   }
   storage::Index index(dir / "index.sqlite");
-  index.clear();  // a reindex keeps reports and the outbox
-  EXPECT_TRUE(index.due_deliveries("2026-11-26T10:00:12.000Z").empty());
-  const auto due = index.due_deliveries("2026-11-26T10:00:13.000Z");
+  index.instances().clear();  // a reindex keeps reports and the outbox
+  EXPECT_TRUE(index.reports().due_deliveries("2026-11-26T10:00:12.000Z").empty());
+  const auto due = index.reports().due_deliveries("2026-11-26T10:00:13.000Z");
   ASSERT_EQ(due.size(), 1u);
   EXPECT_EQ(due[0].id, first_row);
   EXPECT_EQ(due[0].attempts, 1);
   EXPECT_EQ(due[0].first_attempt_at, "2026-11-26T10:00:03.000Z");
   EXPECT_EQ(due[0].report.relative_path, "pA/1.2.9.dcm");
-  index.record_delivery_attempt(first_row, storage::Index::DeliveryResult::sent, "0x0000 success", "",
+  index.reports().record_delivery_attempt(first_row, storage::DeliveryResult::sent, "0x0000 success", "",
                                 "2026-11-26T10:00:14.000Z");
-  EXPECT_EQ(index.pending_deliveries(), 0);
-  EXPECT_EQ(index.requeue_dead_deliveries({first_row}, "2026-11-26T10:01:00.000Z"), 0);  // sent, not dead
-  EXPECT_EQ(index.requeue_dead_deliveries({}, "2026-11-26T10:01:00.000Z"), 1);
-  const auto outbox = index.outbox();
+  EXPECT_EQ(index.reports().pending_deliveries(), 0);
+  EXPECT_EQ(index.reports().requeue_dead_deliveries({first_row}, "2026-11-26T10:01:00.000Z"), 0);  // sent, not dead
+  EXPECT_EQ(index.reports().requeue_dead_deliveries({}, "2026-11-26T10:01:00.000Z"), 1);
+  const auto outbox = index.reports().deliveries();
   ASSERT_EQ(outbox.size(), 2u);
   EXPECT_EQ(outbox[0].state, "sent");
   EXPECT_EQ(outbox[0].sent_at, "2026-11-26T10:00:14.000Z");

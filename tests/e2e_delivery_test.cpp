@@ -44,7 +44,7 @@ class NodeDelivery : public NodeFixture {
   }
   std::vector<storage::OutboxRow> outbox() {
     storage::Index index(data_dir() / "index.sqlite");
-    return index.outbox();
+    return index.reports().deliveries();
   }
   // Polls the outbox until every row is in `state`; false after `timeout`.
   bool wait_for_outbox(const std::string& state, std::chrono::seconds timeout) {

@@ -200,7 +200,7 @@ TEST_F(NodeJobs, AResentObjectMakesNoJobACorrectedRecurrenceMakesANewVersion) {
   EXPECT_EQ(input(all[1], "recurrence"), string_of(corrected, DCM_SOPInstanceUID));
   // Each version has its report; the second names the first as its predecessor (no destination: kept locally).
   storage::Index index(data_dir() / "index.sqlite");
-  const auto latest = index.latest_report(all[1].patient);
+  const auto latest = index.reports().latest_report(all[1].patient);
   ASSERT_TRUE(latest.has_value());
   const ParsedReport second = read_report(data_dir() / "reports" / latest->relative_path);
   EXPECT_EQ(second.instance_number, "2");

@@ -257,11 +257,11 @@ TEST_F(CrashE2E, KillDashNineLosesNothingAcknowledged) {
   for (const auto& uid : acknowledged) {
     ASSERT_EQ(stored.count(uid), 1u) << "acknowledged instance lost: " << uid;
     EXPECT_EQ(stored.at(uid), sent.at(uid)) << "acknowledged instance damaged: " << uid;
-    EXPECT_TRUE(index.find(uid).has_value()) << "acknowledged instance not indexed: " << uid;
+    EXPECT_TRUE(index.instances().find(uid).has_value()) << "acknowledged instance not indexed: " << uid;
   }
   // No partial file is visible: whatever is in the store is complete.
   for (const auto& [uid, sha] : stored) EXPECT_EQ(sha, sent.at(uid)) << "partial or damaged file for " << uid;
-  EXPECT_EQ(static_cast<std::size_t>(index.counts().instances), stored.size());
+  EXPECT_EQ(static_cast<std::size_t>(index.instances().counts().instances), stored.size());
 }
 
 class PrivacyE2E : public NodeFixture {};

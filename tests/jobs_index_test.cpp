@@ -13,15 +13,15 @@ TEST(JobsIndex, OneJobPerDistinctInputsAndVersionsSupersede) {
   testing::TempDir dir;
   Index index(dir / "index.sqlite");
   const std::vector<std::pair<std::string, std::string>> inputs = {{"rtdose", "1.2.3"}, {"recurrence", "1.2.4"}};
-  const auto first = index.record_case("pA", "digest-1", inputs, "2026-11-26T10:00:00.000Z");
+  const auto first = index.cases().record_case("pA", "digest-1", inputs, "2026-11-26T10:00:00.000Z");
   ASSERT_TRUE(first.has_value());
-  EXPECT_FALSE(index.record_case("pA", "digest-1", inputs, "2026-11-26T10:01:00.000Z").has_value());
-  const auto other_patient = index.record_case("pB", "digest-1", inputs, "2026-11-26T10:02:00.000Z");
+  EXPECT_FALSE(index.cases().record_case("pA", "digest-1", inputs, "2026-11-26T10:01:00.000Z").has_value());
+  const auto other_patient = index.cases().record_case("pB", "digest-1", inputs, "2026-11-26T10:02:00.000Z");
   ASSERT_TRUE(other_patient.has_value());
-  const auto second = index.record_case("pA", "digest-2", inputs, "2026-11-26T10:03:00.000Z");
+  const auto second = index.cases().record_case("pA", "digest-2", inputs, "2026-11-26T10:03:00.000Z");
   ASSERT_TRUE(second.has_value());
 
-  const auto jobs = index.jobs();
+  const auto jobs = index.cases().jobs();
   ASSERT_EQ(jobs.size(), 3u);
   EXPECT_EQ(jobs[0].case_version, 1);
   EXPECT_TRUE(jobs[0].superseded);
@@ -35,25 +35,25 @@ TEST(JobsIndex, ClaimFinishRequeueAndReindexKeepsJobs) {
   testing::TempDir dir;
   {
     Index index(dir / "index.sqlite");
-    index.record_case("pA", "d1", {{"rtdose", "1.2.3"}}, "t0");
-    index.record_case("pB", "d2", {{"rtdose", "1.2.5"}}, "t0");
-    const auto job = index.claim_next_job("t1");
+    index.cases().record_case("pA", "d1", {{"rtdose", "1.2.3"}}, "t0");
+    index.cases().record_case("pB", "d2", {{"rtdose", "1.2.5"}}, "t0");
+    const auto job = index.cases().claim_next_job("t1");
     ASSERT_TRUE(job.has_value());
     EXPECT_EQ(job->attempts, 1);
-    index.finish_job(job->id, true, "", "load=10", "{}", "t2");
-    const auto running = index.claim_next_job("t3");
+    index.cases().finish_job(job->id, true, "", "load=10", "{}", "t2");
+    const auto running = index.cases().claim_next_job("t3");
     ASSERT_TRUE(running.has_value());
-    EXPECT_FALSE(index.claim_next_job("t3").has_value());
+    EXPECT_FALSE(index.cases().claim_next_job("t3").has_value());
     // The process dies here, with the second job running.
   }
   Index reopened(dir / "index.sqlite");
-  EXPECT_EQ(reopened.requeue_running_jobs(), 1);
-  reopened.clear();  // a reindex empties the instance tables only
-  const auto again = reopened.claim_next_job("t4");
+  EXPECT_EQ(reopened.cases().requeue_running_jobs(), 1);
+  reopened.instances().clear();  // a reindex empties the instance tables only
+  const auto again = reopened.cases().claim_next_job("t4");
   ASSERT_TRUE(again.has_value());
   EXPECT_EQ(again->patient, "pB");
   EXPECT_EQ(again->attempts, 2);
-  const auto jobs = reopened.jobs();
+  const auto jobs = reopened.cases().jobs();
   ASSERT_EQ(jobs.size(), 2u);
   EXPECT_EQ(jobs[0].state, "done");
   EXPECT_EQ(jobs[0].stages, "load=10");
@@ -82,40 +82,40 @@ TEST(JobsIndex, ASchemaOneIndexIsUpgradedInPlace) {
        "PRAGMA user_version=1;"});
   ASSERT_EQ(downgrade.exit_code, 0) << downgrade.output;
   Index upgraded(file);
-  EXPECT_EQ(upgraded.rows_of_patient("pA").size(), 1u);
-  EXPECT_TRUE(upgraded.record_case("pA", "d", {{"ct", "1.4"}}, "t").has_value());
-  upgraded.record_decision("pA", "complete", "inputs d", "t");
-  EXPECT_EQ(upgraded.decisions().size(), 1u);
-  EXPECT_TRUE(upgraded.outbox().empty());
+  EXPECT_EQ(upgraded.instances().rows_of_patient("pA").size(), 1u);
+  EXPECT_TRUE(upgraded.cases().record_case("pA", "d", {{"ct", "1.4"}}, "t").has_value());
+  upgraded.cases().record_decision("pA", "complete", "inputs d", "t");
+  EXPECT_EQ(upgraded.cases().decisions().size(), 1u);
+  EXPECT_TRUE(upgraded.reports().deliveries().empty());
   EXPECT_EQ(testing::run({"sqlite3", file.string(), "PRAGMA user_version;"}).output,
-            std::to_string(Index::current_schema_version) + "\n");
+            std::to_string(Database::current_schema_version) + "\n");
 }
 
 TEST(JobsIndex, RerunQueuesFailedJobsOfCurrentVersionsOrTheIdsGiven) {
   testing::TempDir dir;
   Index index(dir / "index.sqlite");
-  index.record_case("pA", "a1", {{"rtdose", "1.2.3"}}, "t0");
-  index.record_case("pB", "b1", {{"rtdose", "1.2.5"}}, "t0");
+  index.cases().record_case("pA", "a1", {{"rtdose", "1.2.3"}}, "t0");
+  index.cases().record_case("pB", "b1", {{"rtdose", "1.2.5"}}, "t0");
   for (int i = 0; i < 2; ++i) {
-    const auto job = index.claim_next_job("t1");
+    const auto job = index.cases().claim_next_job("t1");
     ASSERT_TRUE(job.has_value());
-    index.finish_job(job->id, false, "disk full", "", "", "t2");
+    index.cases().finish_job(job->id, false, "disk full", "", "", "t2");
   }
-  index.record_case("pA", "a2", {{"rtdose", "1.2.4"}}, "t3");  // supersedes pA's failed version 1
-  const auto done = index.claim_next_job("t4");
+  index.cases().record_case("pA", "a2", {{"rtdose", "1.2.4"}}, "t3");  // supersedes pA's failed version 1
+  const auto done = index.cases().claim_next_job("t4");
   ASSERT_TRUE(done.has_value());
-  index.finish_job(done->id, true, "", "", "{}", "t5");
+  index.cases().finish_job(done->id, true, "", "", "{}", "t5");
 
   // All: only pB's failed job; pA's failed version 1 is superseded and a done job is not failed.
-  EXPECT_EQ(index.requeue_failed_jobs({}), 1);
-  auto jobs = index.jobs();
+  EXPECT_EQ(index.cases().requeue_failed_jobs({}), 1);
+  auto jobs = index.cases().jobs();
   EXPECT_EQ(jobs[0].state, "failed");
   EXPECT_EQ(jobs[1].state, "pending");
   EXPECT_EQ(jobs[1].reason, "");
   EXPECT_EQ(jobs[2].state, "done");
   // By id, even a superseded version; ids that are not failed jobs change nothing.
-  EXPECT_EQ(index.requeue_failed_jobs({jobs[0].id, jobs[2].id, 99}), 1);
-  jobs = index.jobs();
+  EXPECT_EQ(index.cases().requeue_failed_jobs({jobs[0].id, jobs[2].id, 99}), 1);
+  jobs = index.cases().jobs();
   EXPECT_EQ(jobs[0].state, "pending");
   EXPECT_EQ(jobs[2].state, "done");
 }

@@ -5,14 +5,16 @@
 
 #include <dcmtk/dcmdata/dcfilefo.h>
 
-#include "pipeline/report_uid.hpp"
-#include "pipeline/report_writer.hpp"
+#include "report/report_uid.hpp"
+#include "report/report_writer.hpp"
 #include "tests/support/example_report_context.hpp"
 #include "tests/support/sr_reader.hpp"
 #include "tests/support/test_paths.hpp"
 
-namespace rtpof::pipeline {
+namespace rtpof::report {
 namespace {
+
+using namespace rtpof::pipeline;
 
 ReportContext context_of_two_images() { return testing::example_report_context(); }
 
@@ -73,4 +75,4 @@ TEST(ReportUid, RandomUidsDifferAndNameBasedOnesRepeatAndAreValid) {
 }
 
 }  // namespace
-}  // namespace rtpof::pipeline
+}  // namespace rtpof::report

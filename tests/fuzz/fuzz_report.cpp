@@ -7,12 +7,13 @@
 #include <cstdint>
 #include <exception>
 
-#include "pipeline/report_writer.hpp"
+#include "report/report_writer.hpp"
 #include "tests/fuzz/fuzz_bytes.hpp"
 #include "tests/support/example_report_context.hpp"
 #include "tests/fuzz/fuzz_setup.hpp"
 
 using namespace rtpof::pipeline;
+using namespace rtpof::report;
 
 namespace {
 

@@ -2,13 +2,14 @@
 // A report context of one CT and one MR image with UTF-8 names: what the report writer's unit test and
 // its fuzz harness (which then changes names and figures) start from. Header-only: the fuzz build links
 // no test-support library.
-#include "pipeline/report_content.hpp"
-#include "pipeline/report_uid.hpp"
+#include "report/report_content.hpp"
+#include "report/report_uid.hpp"
 
 namespace rtpof::testing {
 
-inline pipeline::ReportContext example_report_context() {
+inline report::ReportContext example_report_context() {
   using namespace rtpof::pipeline;
+  using namespace rtpof::report;
   ReportContext c;
   c.subject = {"Chen^Wei=陈^伟", "ID1", "", "19600101", "M", "1.2.3", "20260101", "101010", "S1", "A1", ""};
   c.device.uid = name_based_uid("rtpof device/test");

@@ -111,7 +111,7 @@ void NodeFixture::send(const std::vector<fs::path>& files, const std::string& na
 
 std::vector<storage::JobRow> NodeFixture::jobs() {
   storage::Index index(data_dir() / "index.sqlite");
-  return index.jobs();
+  return index.cases().jobs();
 }
 
 bool NodeFixture::wait_for_done(std::size_t n, std::chrono::seconds timeout) {

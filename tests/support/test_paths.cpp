@@ -36,6 +36,7 @@ std::vector<std::string> lines_starting(const std::string& text, const std::stri
   return found;
 }
 
-std::filesystem::path realdata_dir() { return std::filesystem::path(RTPOF_SOURCE_DIR) / "tests" / "realdata"; }
+std::filesystem::path source_dir() { return std::filesystem::path(RTPOF_SOURCE_DIR); }
+std::filesystem::path realdata_dir() { return source_dir() / "tests" / "realdata"; }
 
 }  // namespace rtpof::testing

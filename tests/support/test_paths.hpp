@@ -20,6 +20,8 @@ class TempDir {
 };
 
 std::filesystem::path rtpof_binary();
+// The repository's root (the sources the tests were built from).
+std::filesystem::path source_dir();
 // tests/realdata: unedited exports of Pinnacle, RayStation and a commercial system (its README says
 // where each comes from and what it exercises).
 std::filesystem::path realdata_dir();

@@ -1,0 +1,154 @@
+#include "jobs/job_runner.hpp"
+
+#include <dcmtk/config/osconfig.h>
+#include <dcmtk/dcmdata/dcuid.h>
+#include <spdlog/spdlog.h>
+
+#include <chrono>
+#include <cstdio>
+
+#include "jobs/analysis_json.hpp"
+#include "jobs/case_assembly.hpp"
+#include "jobs/case_roles.hpp"
+#include "jobs/report_file.hpp"
+#include "storage/archive.hpp"
+#include "storage/utc_time.hpp"
+
+namespace rtpof::jobs {
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+// How soon a job queued by `rtpof rerun` (another process) is noticed.
+constexpr auto rerun_poll_interval = std::chrono::seconds(2);
+
+long ms_since(Clock::time_point start) {
+  return static_cast<long>(std::chrono::duration_cast<std::chrono::milliseconds>(Clock::now() - start).count());
+}
+
+}  // namespace
+
+JobRunner::JobRunner(storage::Archive& archive, unsigned workers, AnalysisRules rules, std::string device_name,
+                     std::function<void()> report_ready, std::shared_ptr<spdlog::logger> log)
+    : archive_(archive),
+      rules_(std::make_shared<const AnalysisRules>(std::move(rules))),
+      device_name_(std::move(device_name)),
+      report_ready_(std::move(report_ready)),
+      log_(std::move(log)) {
+  for (unsigned i = 0; i < std::max(1u, workers); ++i) workers_.emplace_back([this] { work(); });
+}
+
+JobRunner::~JobRunner() {
+  {
+    std::lock_guard lock(mutex_);
+    stopping_ = true;
+  }
+  wakeup_.notify_all();
+  for (auto& worker : workers_) worker.join();
+}
+
+void JobRunner::set_rules(AnalysisRules rules) {
+  auto fresh = std::make_shared<const AnalysisRules>(std::move(rules));
+  std::lock_guard lock(mutex_);
+  rules_ = std::move(fresh);
+}
+
+void JobRunner::wake() {
+  {
+    std::lock_guard lock(mutex_);
+    ++signals_;
+  }
+  wakeup_.notify_one();
+}
+
+void JobRunner::work() {
+  for (;;) {
+    while (run_one()) {
+      std::lock_guard lock(mutex_);
+      if (stopping_) return;
+    }
+    std::unique_lock lock(mutex_);
+    // Woken by the scheduler for new jobs; the timeout finds jobs that `rtpof rerun` queued from outside.
+    wakeup_.wait_for(lock, rerun_poll_interval, [this] { return stopping_ || signals_ > 0; });
+    if (stopping_) return;
+    if (signals_ > 0) --signals_;
+  }
+}
+
+bool JobRunner::run_one() {
+  storage::Index& index = archive_.index();
+  const auto job = index.cases().claim_next_job(storage::utc_iso8601());
+  if (!job) return false;
+  log_->info("job {} (patient {}, case version {}) started, attempt {}", job->id, job->patient, job->case_version,
+             job->attempts);
+  const auto started = Clock::now();
+  std::shared_ptr<const AnalysisRules> rules;
+  {
+    std::lock_guard lock(mutex_);
+    rules = rules_;
+  }
+  std::string stages;
+  try {
+    std::vector<std::filesystem::path> files;
+    for (const auto& [role, uid] : job->inputs) {
+      const auto stored = index.instances().find(uid);
+      if (!stored) throw std::runtime_error("input " + role + " " + uid + " is no longer in the index; run `rtpof reindex`");
+      files.push_back(archive_.store_dir() / stored->relative_path);
+    }
+    auto stage = Clock::now();
+    AssembledCase assembled;
+    assemble_recorded_case(roles_from_pairs(job->inputs), files, rules->options, assembled);
+    stages += "load_and_register=" + std::to_string(ms_since(stage)) + "ms";
+    log_->info("job {}: inputs loaded and MR registered ({}) in {} ms", job->id,
+               assembled.registration.quality ? assembled.registration.quality->summary
+                                              : "REG " + assembled.registration.reg_uid,
+               ms_since(stage));
+    for (const std::string& note : assembled.notes) log_->info("job {}: {}", job->id, note);
+    for (const auto& dose : assembled.dose_interpretations) {
+      log_->info("job {}: dose {}", job->id, pipeline::describe(dose));
+      for (const auto& warning : dose.warnings) log_->warn("job {}: {}", job->id, warning);
+    }
+    stage = Clock::now();
+    const pipeline::CaseResult result = pipeline::analyse_case(assembled.inputs, rules->classification);
+    stages += " analyse=" + std::to_string(ms_since(stage)) + "ms";
+    const std::string json = analysis_json(assembled, result, job->patient).dump();
+
+    stage = Clock::now();
+    report::ReportIdentity identity = new_report_identity(assembled, static_cast<unsigned>(job->case_version));
+    if (const auto previous = index.reports().latest_report(job->patient))
+      identity.predecessor = report::SourceInstance{previous->sop_class_uid, previous->sop_instance_uid,
+                                                      previous->series_uid, previous->study_uid, "SR"};
+    const report::ReportContext context = report_context(assembled, report_device(device_name_), identity);
+    const auto relative = archive_.keep_report(job->patient, identity.sop_instance_uid,
+                                               [&](const std::filesystem::path& file) { write_report_file(result, context, file); });
+    const auto recurrence_file = index.instances().find(assembled.recurrence_object.sop_instance_uid);
+    const auto destinations =
+        rules::report_destinations(rules->routing, recurrence_file ? recurrence_file->calling_ae : std::string());
+    const storage::ReportRecord record{identity.sop_instance_uid, UID_EnhancedSRStorage, assembled.subject.study_uid,
+                                       identity.series_uid, job->patient, relative.string()};
+    stages += " report=" + std::to_string(ms_since(stage)) + "ms";
+    index.reports().record_report(job->id, stages, json, record, destinations, storage::utc_iso8601());
+    std::string routed;
+    for (const auto& d : destinations) routed += (routed.empty() ? "" : ", ") + d.label();
+    log_->info("job {}: report {} written to {}; {}", job->id, identity.sop_instance_uid,
+               (archive_.reports_dir() / relative).string(),
+               destinations.empty() ? "no destination configured, kept locally" : "queued for " + routed);
+    if (!destinations.empty() && report_ready_) report_ready_();
+    std::string classes;
+    for (const auto& r : result.recurrences) {
+      char figure[64];
+      std::snprintf(figure, sizeof figure, " (V95 %.2f %%%s)", r.v95_pct, r.borderline ? ", borderline" : "");
+      classes += (classes.empty() ? "" : ", ") + r.roi + " " + pipeline::to_string(r.miss_class) + figure;
+    }
+    log_->info("job {} done in {} ms: {}{}", job->id, ms_since(started), classes,
+               assembled.registration.quality && assembled.registration.quality->doubtful ? "; REGISTRATION DOUBTFUL" : "");
+  } catch (const std::exception& e) {
+    index.cases().finish_job(job->id, false, e.what(), stages, "", storage::utc_iso8601());
+    log_->error("job {} (patient {}) failed after {} ms: {}; if an input is at fault, send the corrected object (a "
+                "new case version runs by itself); if the node was (disk, permissions), mend that and run `rtpof rerun "
+                "{}`", job->id, job->patient, ms_since(started), e.what(), job->id);
+  }
+  return true;
+}
+
+}  // namespace rtpof::jobs

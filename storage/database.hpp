@@ -1,0 +1,37 @@
+#pragma once
+// The index's one SQLite connection and its schema: opened (created or migrated) once, shared by the
+// stores (instance_store, case_store, report_store), each of which reaches it only through `locked()`.
+#include <filesystem>
+#include <memory>
+#include <mutex>
+
+namespace SQLite {
+class Database;
+}
+
+namespace rtpof::storage {
+
+class Database {
+ public:
+  static constexpr int current_schema_version = 4;
+
+  // Opens (creating or migrating) the file in WAL mode; throws std::runtime_error naming the file on
+  // failure, or when the file was written by a newer rtpof.
+  explicit Database(const std::filesystem::path& file);
+  ~Database();
+  Database(const Database&) = delete;
+  Database& operator=(const Database&) = delete;
+
+  // Runs `work(SQLite::Database&)` with the connection, one caller at a time.
+  template <class Work>
+  auto locked(Work&& work) {
+    std::lock_guard lock(mutex_);
+    return work(*connection_);
+  }
+
+ private:
+  std::mutex mutex_;
+  std::unique_ptr<SQLite::Database> connection_;
+};
+
+}  // namespace rtpof::storage

@@ -1,0 +1,177 @@
+#include "storage/instance_store.hpp"
+
+#include <SQLiteCpp/SQLiteCpp.h>
+
+#include <stdexcept>
+
+#include "storage/database.hpp"
+
+namespace rtpof::storage {
+namespace {
+
+std::int64_t upsert_id(SQLite::Database& db, const char* insert_sql, const char* select_sql,
+                       const std::vector<std::string>& insert_values, const std::string& key) {
+  SQLite::Statement insert(db, insert_sql);
+  for (std::size_t i = 0; i < insert_values.size(); ++i) insert.bind(static_cast<int>(i + 1), insert_values[i]);
+  insert.exec();
+  SQLite::Statement select(db, select_sql);
+  select.bind(1, key);
+  if (!select.executeStep()) throw std::logic_error(std::string("index: row vanished after ") + insert_sql);
+  return select.getColumn(0).getInt64();
+}
+
+}  // namespace
+
+std::optional<StoredFile> InstanceStore::find(const std::string& sop_instance_uid) {
+  return database_.locked([&](SQLite::Database& db) -> std::optional<StoredFile> {
+    SQLite::Statement query(db,
+                            "SELECT path, size_bytes, content_sha256, received_at, calling_ae FROM instances "
+                            "WHERE sop_instance_uid = ?");
+    query.bind(1, sop_instance_uid);
+    if (!query.executeStep()) return std::nullopt;
+    return StoredFile{query.getColumn(0).getString(), static_cast<std::uint64_t>(query.getColumn(1).getInt64()),
+                      query.getColumn(2).getString(), query.getColumn(3).getString(), query.getColumn(4).getString()};
+  });
+}
+
+void InstanceStore::put(const InstanceAttributes& a, const std::string& pseudonym, const StoredFile& file) {
+  return database_.locked([&](SQLite::Database& db) -> void {
+    SQLite::Transaction transaction(db);
+    const auto patient = upsert_id(db, "INSERT OR IGNORE INTO patients(pseudonym, patient_id, issuer) VALUES(?,?,?)",
+                                   "SELECT id FROM patients WHERE pseudonym = ?",
+                                   {pseudonym, a.patient_id, a.issuer_of_patient_id}, pseudonym);
+    const auto study = upsert_id(db, "INSERT OR IGNORE INTO studies(uid, patient) VALUES(?,?)",
+                                 "SELECT id FROM studies WHERE uid = ?",
+                                 {a.study_instance_uid, std::to_string(patient)}, a.study_instance_uid);
+    const auto series =
+        upsert_id(db, "INSERT OR IGNORE INTO series(uid, study, modality, frame_of_reference_uid) VALUES(?,?,?,?)",
+                  "SELECT id FROM series WHERE uid = ?",
+                  {a.series_instance_uid, std::to_string(study), a.modality, a.frame_of_reference_uid},
+                  a.series_instance_uid);
+    SQLite::Statement insert(db, R"sql(
+      INSERT INTO instances(sop_instance_uid, sop_class_uid, series, frame_of_reference_uid, path, size_bytes,
+                            content_sha256, received_at, calling_ae, rt_status)
+      VALUES(?,?,?,?,?,?,?,?,?,?)
+      ON CONFLICT(sop_instance_uid) DO UPDATE SET
+        sop_class_uid=excluded.sop_class_uid, series=excluded.series,
+        frame_of_reference_uid=excluded.frame_of_reference_uid, path=excluded.path,
+        size_bytes=excluded.size_bytes, content_sha256=excluded.content_sha256,
+        received_at=excluded.received_at, calling_ae=excluded.calling_ae, rt_status=excluded.rt_status)sql");
+    insert.bind(1, a.sop_instance_uid);
+    insert.bind(2, a.sop_class_uid);
+    insert.bind(3, static_cast<int64_t>(series));
+    insert.bind(4, a.frame_of_reference_uid);
+    insert.bind(5, file.relative_path);
+    insert.bind(6, static_cast<int64_t>(file.size_bytes));
+    insert.bind(7, file.content_sha256);
+    insert.bind(8, file.received_at);
+    insert.bind(9, file.calling_ae);
+    insert.bind(10, a.rt_status);
+    insert.exec();
+    SQLite::Statement id_query(db, "SELECT id FROM instances WHERE sop_instance_uid = ?");
+    id_query.bind(1, a.sop_instance_uid);
+    id_query.executeStep();
+    const auto instance = id_query.getColumn(0).getInt64();
+    SQLite::Statement clear_refs(db, "DELETE FROM instance_references WHERE instance = ?");
+    clear_refs.bind(1, static_cast<int64_t>(instance));
+    clear_refs.exec();
+    for (const auto& ref : a.references) {
+      SQLite::Statement add(db, "INSERT OR IGNORE INTO instance_references(instance, kind, uid) VALUES(?,?,?)");
+      add.bind(1, static_cast<int64_t>(instance));
+      add.bind(2, ref.kind);
+      add.bind(3, ref.uid);
+      add.exec();
+    }
+    transaction.commit();
+  });
+}
+
+std::unordered_set<std::string> InstanceStore::all_relative_paths() {
+  return database_.locked([&](SQLite::Database& db) -> std::unordered_set<std::string> {
+    std::unordered_set<std::string> paths;
+    SQLite::Statement query(db, "SELECT path FROM instances");
+    while (query.executeStep()) paths.insert(query.getColumn(0).getString());
+    return paths;
+  });
+}
+
+std::vector<ReferencedUid> InstanceStore::references_of(const std::string& sop_instance_uid) {
+  return database_.locked([&](SQLite::Database& db) -> std::vector<ReferencedUid> {
+    std::vector<ReferencedUid> refs;
+    SQLite::Statement query(db,
+                            "SELECT r.kind, r.uid FROM instance_references r JOIN instances i ON i.id = r.instance "
+                            "WHERE i.sop_instance_uid = ? ORDER BY r.kind, r.uid");
+    query.bind(1, sop_instance_uid);
+    while (query.executeStep()) refs.push_back({query.getColumn(0).getString(), query.getColumn(1).getString()});
+    return refs;
+  });
+}
+
+IndexCounts InstanceStore::counts() {
+  return database_.locked([&](SQLite::Database& db) -> IndexCounts {
+    IndexCounts c;
+    c.patients = db.execAndGet("SELECT count(*) FROM patients").getInt64();
+    c.studies = db.execAndGet("SELECT count(*) FROM studies").getInt64();
+    c.series = db.execAndGet("SELECT count(*) FROM series").getInt64();
+    c.instances = db.execAndGet("SELECT count(*) FROM instances").getInt64();
+    c.bytes = static_cast<std::uint64_t>(db.execAndGet("SELECT coalesce(sum(size_bytes), 0) FROM instances").getInt64());
+    SQLite::Statement query(db,
+                            "SELECT s.modality, count(*) FROM instances i JOIN series s ON s.id = i.series "
+                            "GROUP BY s.modality ORDER BY s.modality");
+    while (query.executeStep()) c.instances_by_modality[query.getColumn(0).getString()] = query.getColumn(1).getInt64();
+    return c;
+  });
+}
+
+void InstanceStore::clear() {
+  return database_.locked([&](SQLite::Database& db) -> void {
+    SQLite::Transaction transaction(db);
+    db.exec("DELETE FROM instance_references; DELETE FROM instances; DELETE FROM series; DELETE FROM studies; "
+              "DELETE FROM patients;");
+    transaction.commit();
+  });
+}
+
+std::vector<std::string> InstanceStore::patient_pseudonyms() {
+  return database_.locked([&](SQLite::Database& db) -> std::vector<std::string> {
+    SQLite::Statement q(db, "SELECT pseudonym FROM patients ORDER BY pseudonym");
+    std::vector<std::string> out;
+    while (q.executeStep()) out.push_back(q.getColumn(0).getString());
+    return out;
+  });
+}
+
+std::vector<IndexedRow> InstanceStore::rows_of_patient(const std::string& pseudonym) {
+  return database_.locked([&](SQLite::Database& db) -> std::vector<IndexedRow> {
+    SQLite::Statement q(db, R"sql(
+      SELECT instances.id, instances.sop_instance_uid, instances.sop_class_uid, studies.uid, series.uid,
+             series.modality, instances.frame_of_reference_uid, instances.received_at,
+             instances.size_bytes || ':' || instances.content_sha256, instances.rt_status
+      FROM instances JOIN series ON series.id = instances.series JOIN studies ON studies.id = series.study
+           JOIN patients ON patients.id = studies.patient
+      WHERE patients.pseudonym = ? ORDER BY instances.id)sql");
+    q.bind(1, pseudonym);
+    std::vector<IndexedRow> rows;
+    std::map<std::int64_t, std::size_t> by_id;
+    while (q.executeStep()) {
+      by_id[q.getColumn(0).getInt64()] = rows.size();
+      rows.push_back({q.getColumn(1).getString(), q.getColumn(2).getString(), q.getColumn(3).getString(),
+                      q.getColumn(4).getString(), q.getColumn(5).getString(), q.getColumn(6).getString(), {},
+                      q.getColumn(7).getString(), q.getColumn(8).getString(), q.getColumn(9).getString()});
+    }
+    SQLite::Statement r(db, R"sql(
+      SELECT instance_references.instance, instance_references.kind, instance_references.uid
+      FROM instance_references JOIN instances ON instances.id = instance_references.instance
+           JOIN series ON series.id = instances.series JOIN studies ON studies.id = series.study
+           JOIN patients ON patients.id = studies.patient
+      WHERE patients.pseudonym = ?)sql");
+    r.bind(1, pseudonym);
+    while (r.executeStep()) {
+      const auto it = by_id.find(r.getColumn(0).getInt64());
+      if (it != by_id.end()) rows[it->second].references.push_back({r.getColumn(1).getString(), r.getColumn(2).getString()});
+    }
+    return rows;
+  });
+}
+
+}  // namespace rtpof::storage

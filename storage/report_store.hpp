@@ -1,0 +1,45 @@
+#pragma once
+// The index's reports and their outbox: one row per destination, kept until the destination acknowledged
+// the report (sent) or rtpof gave up on it (dead, until `rtpof resend`). Not rebuildable from the files,
+// so `rtpof reindex` keeps them. The delivery/ layer sends; this store only records.
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "storage/outbox_row.hpp"
+
+namespace rtpof::storage {
+
+class Database;
+
+enum class DeliveryResult { sent, retry, dead };
+
+class ReportStore {
+ public:
+  explicit ReportStore(Database& database) : database_(database) {}
+
+  // Finishes a job with its report in one transaction: the job done, the report recorded, one pending
+  // outbox row per destination (due now). Returns the report's id.
+  std::int64_t record_report(std::int64_t job, const std::string& stages, const std::string& result,
+                             const ReportRecord& report, const std::vector<DeliveryTarget>& destinations,
+                             const std::string& now);
+  // The newest report of a patient (the predecessor of the next one), if any.
+  std::optional<ReportRecord> latest_report(const std::string& pseudonym);
+  // Pending rows whose next attempt is due at `now`, oldest first.
+  std::vector<OutboxRow> due_deliveries(const std::string& now, int limit = 16);
+  // The earliest next attempt among pending rows (for the sender's timer).
+  std::optional<std::string> next_delivery_due();
+  // Records one attempt: sent, to be retried at `next_attempt_at`, or given up.
+  void record_delivery_attempt(std::int64_t outbox_id, DeliveryResult result, const std::string& status,
+                               const std::string& next_attempt_at, const std::string& now);
+  // Dead rows (all, or those with the given ids) pending again, due now, attempts reset. Returns how many.
+  int requeue_dead_deliveries(const std::vector<std::int64_t>& ids, const std::string& now);
+  std::vector<OutboxRow> deliveries();
+  std::int64_t pending_deliveries();
+
+ private:
+  Database& database_;
+};
+
+}  // namespace rtpof::storage
