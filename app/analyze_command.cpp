@@ -13,7 +13,8 @@
 #include "app/command_line.hpp"
 #include "app/commands.hpp"
 #include "app/dcmtk_runtime.hpp"
-#include "jobs/report_file.hpp"
+#include "jobs/report_inputs.hpp"
+#include "report/report_writer.hpp"
 #include "storage/pseudonym.hpp"
 
 namespace rtpof::app {
@@ -116,7 +117,7 @@ int analyze_command(const Arguments& raw_args) {
     // The report the node would send for this case; its device is this machine's offline analysis.
     char host[256] = "localhost";
     gethostname(host, sizeof host - 1);
-    write_report_file(result, report_context(assembled, report_device(std::string("analyze@") + host),
+    report::write_report_file(result, report_context(assembled, report::report_device(std::string("analyze@") + host),
                                              new_report_identity(assembled, 1)),
                       *sr_to);
     std::cerr << "report written to " << *sr_to << "\n";

@@ -5,7 +5,7 @@
 #include <string>
 
 #include "jobs/case_assembly.hpp"
-#include "pipeline/case_analysis.hpp"
+#include "pipeline/dosevolume/case_analysis.hpp"
 
 namespace rtpof::jobs {
 

@@ -2,7 +2,7 @@
 // What an analysis decides with, from the rules file: classification thresholds, the reference dose,
 // ROI-name patterns, the matching rules and where reports go. Shared by the node's jobs and `rtpof analyze --config`.
 #include "jobs/case_assembly.hpp"
-#include "pipeline/case_analysis.hpp"
+#include "pipeline/dosevolume/case_analysis.hpp"
 #include "rules/node_config.hpp"
 #include "rules/report_routing.hpp"
 

@@ -1,20 +1,20 @@
 #include "jobs/case_assembly.hpp"
 
-#include "pipeline/dose_meaning.hpp"
+#include "pipeline/dosevolume/dose_meaning.hpp"
 
 #include <algorithm>
 #include <map>
 
 #include <dcmtk/dcmdata/dcdeftag.h>
 
-#include "pipeline/automatic_registration.hpp"
-#include "pipeline/dicom_object.hpp"
-#include "pipeline/image_series.hpp"
-#include "pipeline/load_error.hpp"
-#include "pipeline/rt_plan.hpp"
-#include "pipeline/segmentation.hpp"
-#include "pipeline/spatial_registration.hpp"
-#include "pipeline/structure_set.hpp"
+#include "pipeline/registration/automatic_registration.hpp"
+#include "pipeline/dicomrt/dicom_object.hpp"
+#include "pipeline/dicomrt/image_series.hpp"
+#include "pipeline/dicomrt/load_error.hpp"
+#include "pipeline/dicomrt/rt_plan.hpp"
+#include "pipeline/dicomrt/segmentation.hpp"
+#include "pipeline/dicomrt/spatial_registration.hpp"
+#include "pipeline/dicomrt/structure_set.hpp"
 #include "rules/case_matcher.hpp"
 #include "storage/ingest_error.hpp"
 #include "storage/instance_attributes.hpp"

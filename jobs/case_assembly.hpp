@@ -10,13 +10,13 @@
 #include <string>
 #include <vector>
 
-#include "pipeline/dose_meaning.hpp"
-#include "pipeline/automatic_registration.hpp"
-#include "pipeline/case_analysis.hpp"
-#include "pipeline/dose_grid.hpp"
-#include "pipeline/registration.hpp"
+#include "pipeline/dosevolume/dose_meaning.hpp"
+#include "pipeline/registration/automatic_registration.hpp"
+#include "pipeline/dosevolume/case_analysis.hpp"
+#include "pipeline/dicomrt/dose_grid.hpp"
+#include "pipeline/registration/registration.hpp"
 #include "report/report_content.hpp"
-#include "pipeline/roi_roles.hpp"
+#include "pipeline/dosevolume/roi_roles.hpp"
 #include "jobs/case_roles.hpp"
 #include "rules/case_matcher.hpp"
 

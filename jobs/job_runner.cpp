@@ -10,7 +10,8 @@
 #include "jobs/analysis_json.hpp"
 #include "jobs/case_assembly.hpp"
 #include "jobs/case_roles.hpp"
-#include "jobs/report_file.hpp"
+#include "jobs/report_inputs.hpp"
+#include "report/report_writer.hpp"
 #include "storage/archive.hpp"
 #include "storage/utc_time.hpp"
 
@@ -118,9 +119,9 @@ bool JobRunner::run_one() {
     if (const auto previous = index.reports().latest_report(job->patient))
       identity.predecessor = report::SourceInstance{previous->sop_class_uid, previous->sop_instance_uid,
                                                       previous->series_uid, previous->study_uid, "SR"};
-    const report::ReportContext context = report_context(assembled, report_device(device_name_), identity);
+    const report::ReportContext context = report_context(assembled, report::report_device(device_name_), identity);
     const auto relative = archive_.keep_report(job->patient, identity.sop_instance_uid,
-                                               [&](const std::filesystem::path& file) { write_report_file(result, context, file); });
+                                               [&](const std::filesystem::path& file) { report::write_report_file(result, context, file); });
     const auto recurrence_file = index.instances().find(assembled.recurrence_object.sop_instance_uid);
     const auto destinations =
         rules::report_destinations(rules->routing, recurrence_file ? recurrence_file->calling_ae : std::string());

@@ -6,7 +6,7 @@
 #include <string>
 #include <vector>
 
-#include "pipeline/registration.hpp"
+#include "pipeline/registration/registration.hpp"
 
 namespace rtpof::report {
 
@@ -45,7 +45,7 @@ struct ReportContext {
   SourceInstance recurrence_object;      // the RTSTRUCT or SEG outlining the recurrences
   std::vector<SourceInstance> planning_images, followup_images;  // the image library
   pipeline::RegistrationChoice registration;
-  std::string dose_interpretation;  // what each RTDOSE was read as (pipeline/dose_meaning.hpp's describe)
+  std::string dose_interpretation;  // what each RTDOSE was read as (pipeline/dosevolume/dose_meaning.hpp's describe)
 };
 
 }  // namespace rtpof::report

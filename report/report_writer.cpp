@@ -11,6 +11,7 @@
 
 #include "report/report_codes.hpp"
 #include "report/report_uid.hpp"
+#include "rtpof_version.hpp"
 
 namespace rtpof::report {
 using namespace rtpof::pipeline;  // the analysis result types the report arranges
@@ -283,6 +284,20 @@ void write_report(const CaseResult& result, const ReportContext& context, DcmFil
   // DSRDocument makes its own UIDs; the report's are the caller's, so a re-send carries the same one.
   check(dataset.putAndInsertString(DCM_SOPInstanceUID, context.identity.sop_instance_uid.c_str()), "SOPInstanceUID");
   check(dataset.putAndInsertString(DCM_SeriesInstanceUID, context.identity.series_uid.c_str()), "SeriesInstanceUID");
+}
+
+void write_report_file(const CaseResult& result, const ReportContext& context, const std::filesystem::path& file) {
+  DcmFileFormat report;
+  write_report(result, context, report);
+  const OFCondition status = report.saveFile(file.c_str(), EXS_LittleEndianExplicit);
+  if (status.bad()) throw std::runtime_error("cannot write the report " + file.string() + ": " + status.text());
+}
+
+ReportDevice report_device(const std::string& node_name) {
+  ReportDevice device;
+  device.uid = name_based_uid("rtpof device/" + node_name);
+  device.version = rtpof::version;
+  return device;
 }
 
 }  // namespace rtpof::report

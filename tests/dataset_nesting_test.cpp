@@ -4,8 +4,8 @@
 
 #include <fstream>
 
-#include "pipeline/dicom_object.hpp"
-#include "pipeline/load_error.hpp"
+#include "pipeline/dicomrt/dicom_object.hpp"
+#include "pipeline/dicomrt/load_error.hpp"
 #include "storage/dataset_nesting.hpp"
 #include "storage/printable.hpp"
 #include "tests/support/echo_client.hpp"

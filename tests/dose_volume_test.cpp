@@ -6,11 +6,11 @@
 #include <cmath>
 #include <functional>
 
-#include "pipeline/contour_stack.hpp"
-#include "pipeline/dose_distribution.hpp"
-#include "pipeline/dose_sampler.hpp"
-#include "pipeline/dose_volume.hpp"
-#include "pipeline/region_sampler.hpp"
+#include "pipeline/dosevolume/contour_stack.hpp"
+#include "pipeline/dosevolume/dose_distribution.hpp"
+#include "pipeline/dosevolume/dose_sampler.hpp"
+#include "pipeline/dosevolume/dose_volume.hpp"
+#include "pipeline/dosevolume/region_sampler.hpp"
 
 namespace rtpof::pipeline {
 namespace {

@@ -236,6 +236,49 @@ TEST_F(Hardening, SigtermWaitsTheGraceThenAbortsWhatIsLeft) {
   EXPECT_NE(node_->log().find("still running after the 2 s grace were aborted"), std::string::npos) << node_->log();
 }
 
+// SIGTERM while an instance is half received: the sender has sent the command and half of the data
+// set's one P-DATA PDU and waits. After the 2 s grace the association is aborted, nothing of it is in
+// the store or the index, the incoming file is gone, and the next start serves with nothing to recover.
+TEST_F(Hardening, SigtermMidReceiveAbortsThatInstanceAndLeavesNoTrace) {
+  const fs::path config = write_config("[node]\nshutdown_grace_s = 2\naccept_any_caller = true\n");
+  start_node({"--config", config.string()});
+  // tests/fuzz/seeds/association/store.bin: A-ASSOCIATE-RQ, P-DATA (C-STORE-RQ of an RT Plan), P-DATA
+  // (its data set), A-RELEASE-RQ, as a peer sends them.
+  const std::string bytes = read_text(source_dir() / "tests/fuzz/seeds/association/store.bin");
+  auto pdu_end = [&](std::size_t start) {
+    const auto b = [&](std::size_t i) { return static_cast<std::size_t>(static_cast<unsigned char>(bytes[i])); };
+    return start + 6 + (b(start + 2) << 24 | b(start + 3) << 16 | b(start + 4) << 8 | b(start + 5));
+  };
+  const std::size_t request_end = pdu_end(0), command_end = pdu_end(request_end), data_end = pdu_end(command_end);
+  ASSERT_LT(data_end, bytes.size());
+  const int fd = connect_to(node_->port());
+  ASSERT_GE(fd, 0);
+  ASSERT_EQ(::send(fd, bytes.data(), request_end, MSG_NOSIGNAL), static_cast<ssize_t>(request_end));
+  char answer[512];
+  ASSERT_GT(::recv(fd, answer, sizeof answer, 0), 0);
+  ASSERT_EQ(answer[0], 0x02) << "the association was not accepted";
+  const std::size_t half = command_end + (data_end - command_end) / 2;
+  ASSERT_EQ(::send(fd, bytes.data() + request_end, half - request_end, MSG_NOSIGNAL),
+            static_cast<ssize_t>(half - request_end));
+  std::this_thread::sleep_for(std::chrono::milliseconds(500));
+  const auto started = Clock::now();
+  const int code = node_->stop(std::chrono::seconds(20));
+  const double seconds = std::chrono::duration<double>(Clock::now() - started).count();
+  ::close(fd);
+  EXPECT_EQ(code, 0) << node_->log();
+  EXPECT_GE(seconds, 1.5) << "the receiving association was not given its grace";
+  EXPECT_LT(seconds, 8.0) << node_->log();
+  EXPECT_NE(node_->log().find("still running after the 2 s grace were aborted"), std::string::npos) << node_->log();
+  EXPECT_TRUE(stored_datasets().empty());
+  EXPECT_EQ(storage::Index(data_dir() / "index.sqlite").instances().counts().instances, 0);
+  EXPECT_EQ(files_outside_the_store(data_dir()), std::vector<fs::path>{});
+  EXPECT_EQ(count_files(data_dir() / "store" / ".incoming"), 0u);  // the half-received file is removed
+
+  start_node({"--config", config.string()});
+  EXPECT_NE(node_->log().find("recovery removed 0 temporary files"), std::string::npos) << node_->log();
+  EXPECT_EQ(echo_association(node_->port()), EchoResult::echoed);
+}
+
 // Issue 23 item 9: the disk fills while an instance is being received. The node runs in a mount
 // namespace of its own (unshare, as root or with user namespaces) on a 4 MB tmpfs. What DCMTK 3.6.7
 // allows there is an A-ABORT, at once (it cannot read the rest of a data set it failed to write, so

@@ -29,6 +29,18 @@ using nlohmann::json;
 
 class NodeJobs : public NodeFixture {
  protected:
+  // Starts a node, sends a patient without a REG (seconds of automatic registration) and returns once
+  // its job has started.
+  void start_job_needing_registration(std::uint64_t seed) {
+    const phantom::PhantomFiles p = patient("marginal-93", false, seed);
+    start_node({"--stable-age", "1"});
+    send(patient_files(p), "a");
+    const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(30);
+    while (node_->log().find("started, attempt 1") == std::string::npos && std::chrono::steady_clock::now() < deadline)
+      std::this_thread::sleep_for(std::chrono::milliseconds(20));
+    ASSERT_NE(node_->log().find("started, attempt 1"), std::string::npos) << node_->log();
+  }
+
   static std::string input(const storage::JobRow& job, const std::string& role) {
     for (const auto& [r, uid] : job.inputs)
       if (r == role) return uid;
@@ -210,13 +222,7 @@ TEST_F(NodeJobs, AResentObjectMakesNoJobACorrectedRecurrenceMakesANewVersion) {
 }
 
 TEST_F(NodeJobs, AJobInterruptedByKillRunsAgainAfterTheRestart) {
-  const phantom::PhantomFiles p = patient("marginal-93", false, 51);  // no REG: a few seconds of registration
-  start_node({"--stable-age", "1"});
-  send(patient_files(p), "a");
-  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(30);
-  while (node_->log().find("job 1 (patient") == std::string::npos && std::chrono::steady_clock::now() < deadline)
-    std::this_thread::sleep_for(std::chrono::milliseconds(20));
-  ASSERT_NE(node_->log().find("started, attempt 1"), std::string::npos) << node_->log();
+  ASSERT_NO_FATAL_FAILURE(start_job_needing_registration(51));
   node_->kill_hard();
   const auto before = jobs();
   ASSERT_EQ(before.size(), 1u);
@@ -229,6 +235,30 @@ TEST_F(NodeJobs, AJobInterruptedByKillRunsAgainAfterTheRestart) {
   EXPECT_EQ(after[0].state, "done");
   EXPECT_EQ(after[0].attempts, 2);
   EXPECT_NE(node_->log().find("1 job(s) left running by the last run are queued again"), std::string::npos);
+}
+
+// SIGTERM while a job runs (issue 23): the node stops accepting, lets the job finish (well within the
+// unit's TimeoutStopSec of 60 s; a SIGKILL after that is the case above), records it and exits 0. The
+// next start finds nothing to redo and sends nothing twice.
+TEST_F(NodeJobs, SigtermMidJobLetsTheJobFinishAndTheNextStartHasNothingToRedo) {
+  ASSERT_NO_FATAL_FAILURE(start_job_needing_registration(52));
+  ASSERT_EQ(jobs().at(0).state, "running") << "the job ended before the signal; the test needs a longer job";
+  const auto signalled = std::chrono::steady_clock::now();
+  EXPECT_EQ(node_->stop(std::chrono::seconds(60)), 0) << node_->log();
+  EXPECT_LT(std::chrono::steady_clock::now() - signalled, std::chrono::seconds(60));
+  const auto stopped = jobs();
+  ASSERT_EQ(stopped.size(), 1u);
+  EXPECT_EQ(stopped[0].state, "done") << stopped[0].reason;
+  EXPECT_EQ(stopped[0].attempts, 1);
+  EXPECT_EQ(count_files(data_dir() / "reports"), 1u);
+
+  start_node({"--stable-age", "1"});
+  std::this_thread::sleep_for(std::chrono::seconds(3));  // past the stable age: the case is decided again
+  const auto after = jobs();
+  ASSERT_EQ(after.size(), 1u) << "the same inputs made a second job";
+  EXPECT_EQ(after[0].attempts, 1);
+  EXPECT_EQ(count_files(data_dir() / "reports"), 1u);
+  EXPECT_EQ(node_->log().find("left running by the last run"), std::string::npos) << node_->log();
 }
 
 // SIGHUP: a broken rules file is refused with its reason and the old thresholds stay; a valid one's

@@ -12,13 +12,13 @@
 #include <random>
 
 #include "phantom/phantom_writer.hpp"
-#include "pipeline/dose_grid.hpp"
-#include "pipeline/image_series.hpp"
-#include "pipeline/load_error.hpp"
-#include "pipeline/rt_plan.hpp"
-#include "pipeline/segmentation.hpp"
-#include "pipeline/spatial_registration.hpp"
-#include "pipeline/structure_set.hpp"
+#include "pipeline/dicomrt/dose_grid.hpp"
+#include "pipeline/dicomrt/image_series.hpp"
+#include "pipeline/dicomrt/load_error.hpp"
+#include "pipeline/dicomrt/rt_plan.hpp"
+#include "pipeline/dicomrt/segmentation.hpp"
+#include "pipeline/dicomrt/spatial_registration.hpp"
+#include "pipeline/dicomrt/structure_set.hpp"
 #include "tests/support/test_paths.hpp"
 
 namespace rtpof::pipeline {

@@ -8,12 +8,12 @@
 #include <cmath>
 
 #include "phantom/phantom_writer.hpp"
-#include "pipeline/automatic_registration.hpp"
-#include "pipeline/dicom_object.hpp"
-#include "pipeline/image_series.hpp"
-#include "pipeline/load_error.hpp"
-#include "pipeline/rigid_transform.hpp"
-#include "pipeline/spatial_registration.hpp"
+#include "pipeline/registration/automatic_registration.hpp"
+#include "pipeline/dicomrt/dicom_object.hpp"
+#include "pipeline/dicomrt/image_series.hpp"
+#include "pipeline/dicomrt/load_error.hpp"
+#include "pipeline/registration/rigid_transform.hpp"
+#include "pipeline/dicomrt/spatial_registration.hpp"
 #include "tests/support/test_paths.hpp"
 
 namespace rtpof::pipeline {

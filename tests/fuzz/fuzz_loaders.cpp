@@ -5,12 +5,12 @@
 #include <exception>
 #include <vector>
 
-#include "pipeline/dicom_object.hpp"
-#include "pipeline/dose_grid.hpp"
-#include "pipeline/rt_plan.hpp"
-#include "pipeline/segmentation.hpp"
-#include "pipeline/spatial_registration.hpp"
-#include "pipeline/structure_set.hpp"
+#include "pipeline/dicomrt/dicom_object.hpp"
+#include "pipeline/dicomrt/dose_grid.hpp"
+#include "pipeline/dicomrt/rt_plan.hpp"
+#include "pipeline/dicomrt/segmentation.hpp"
+#include "pipeline/dicomrt/spatial_registration.hpp"
+#include "pipeline/dicomrt/structure_set.hpp"
 #include "tests/fuzz/fuzz_setup.hpp"
 
 using namespace rtpof::pipeline;

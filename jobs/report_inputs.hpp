@@ -1,0 +1,19 @@
+#pragma once
+// What a report needs besides the numbers, taken from the assembled case: its identity (a fresh UID, the
+// rtpof series of the follow-up study) and its context (subject, evidence, registration, dose meaning).
+// report/ writes it (a node job durably, `analyze --sr` plainly).
+#include <string>
+
+#include "jobs/case_assembly.hpp"
+#include "pipeline/dosevolume/case_analysis.hpp"
+#include "report/report_content.hpp"
+
+namespace rtpof::jobs {
+
+// The report's identity: a fresh SOP Instance UID, the rtpof series of the follow-up study, now.
+report::ReportIdentity new_report_identity(const AssembledCase& folder, unsigned case_version);
+
+report::ReportContext report_context(const AssembledCase& folder, const report::ReportDevice& device,
+                                       const report::ReportIdentity& identity);
+
+}  // namespace rtpof::jobs

@@ -1,0 +1,63 @@
+#include "pipeline/dosevolume/dose_volume.hpp"
+
+#include "pipeline/parallel.hpp"
+
+#include <algorithm>
+#include <limits>
+
+namespace rtpof::pipeline {
+namespace {
+
+// Runs fn(begin, end) over [0, n), in one chunk per core when n is worth it.
+template <typename Fn>
+void in_chunks(std::size_t n, Fn fn) {
+  const unsigned cores = n < 50'000 ? 1u : std::min(core_count(), 8u);
+  const std::size_t chunk = (n + cores - 1) / cores;
+  rethrow_first(for_each_index(cores, cores, [&](std::size_t c) { fn(std::min(n, c * chunk), std::min(n, (c + 1) * chunk)); }));
+}
+
+constexpr double kNoDose = -std::numeric_limits<double>::infinity();
+
+}  // namespace
+
+DoseDistribution dose_region(const SampledRegion& region, const DoseSampler& dose,
+                             const RigidTransform& to_dose_frame) {
+  std::vector<double> doses(region.points.size());
+  in_chunks(region.points.size(), [&](std::size_t begin, std::size_t end) {
+    for (std::size_t i = begin; i < end; ++i) doses[i] = dose.at(to_dose_frame.apply(region.points[i])).value_or(kNoDose);
+  });
+  std::vector<double> covered_doses, covered_weights;
+  covered_doses.reserve(doses.size());
+  covered_weights.reserve(doses.size());
+  for (std::size_t i = 0; i < doses.size(); ++i)
+    if (doses[i] != kNoDose) {
+      covered_doses.push_back(doses[i]);
+      covered_weights.push_back(region.weights[i]);
+    }
+  std::optional<double> low, high;
+  for (const Vec3& p : region.boundary)
+    if (const auto d = dose.at(to_dose_frame.apply(p))) {
+      low = std::min(low.value_or(*d), *d);
+      high = std::max(high.value_or(*d), *d);
+    }
+  return DoseDistribution(std::move(covered_doses), std::move(covered_weights), region.volume_mm3, low, high);
+}
+
+double percent_receiving(const SampledRegion& region, const DoseSampler& dose, const RigidTransform& to_dose_frame,
+                         double gy) {
+  const unsigned cores = std::min(core_count(), 8u);
+  std::vector<double> hot(cores, 0.0), covered(cores, 0.0);
+  const std::size_t n = region.points.size(), chunk = (n + cores - 1) / cores;
+  rethrow_first(for_each_index(cores, cores, [&](std::size_t c) {
+    for (std::size_t i = std::min(n, c * chunk); i < std::min(n, (c + 1) * chunk); ++i)
+      if (const auto d = dose.at(to_dose_frame.apply(region.points[i]))) {
+        covered[c] += region.weights[i];
+        if (*d >= gy) hot[c] += region.weights[i];
+      }
+  }));
+  double hot_sum = 0, covered_sum = 0;
+  for (unsigned c = 0; c < cores; ++c) hot_sum += hot[c], covered_sum += covered[c];
+  return covered_sum > 0 ? 100.0 * hot_sum / covered_sum : 0.0;
+}
+
+}  // namespace rtpof::pipeline

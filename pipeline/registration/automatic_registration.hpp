@@ -1,0 +1,36 @@
+#pragma once
+// MR -> CT rigid registration by ITK v4 when no Spatial Registration object came: Mattes mutual
+// information, a versor rigid transform, centred initialisation on the two bodies' centres of mass,
+// a four-level pyramid then a full-resolution polish, physical-shift parameter scales, random sampling
+// with a fixed seed (the same input gives the same answer). Its quality check restarts from the answer
+// moved by a few degrees and millimetres: a true optimum is found again, a wrong pair's answers scatter.
+#include "pipeline/dicomrt/image_series.hpp"
+#include "pipeline/registration/registration.hpp"
+
+#include <optional>
+#include <string>
+
+namespace rtpof::pipeline {
+
+struct AutomaticRegistrationSettings {
+  unsigned histogram_bins = 32;
+  double working_voxel_mm = 1.0;    // finer images are averaged down to this first (BinShrink)
+  double samples = 20000;           // metric samples per pyramid level (twice that for the polish)
+  unsigned iterations = 300;        // per level, at most
+  double maximum_step_mm = 1.0;     // the largest move of one step in the pyramid (0.1 mm in the polish)
+  int seed = 20261126;
+  unsigned perturbed_starts = 2;       // extra registrations for the quality check
+  double start_rotation_deg = 6;       // how far they start from the nominal one
+  double start_translation_mm = 6;
+  double doubtful_above_mm = 2.0;      // spread of the answers above which the registration is doubtful
+  // Only MR voxels inside this box (MR patient coordinates, mm) count, e.g. the skull above the mandible:
+  // neck anatomy changes between the scans. Empty: the whole MR.
+  std::optional<std::array<double, 6>> mr_region;  // x0, y0, z0, x1, y1, z1
+};
+
+// `mr` is the fixed image (the metric is sampled over it), `ct` the moving one: ITK's transform then maps
+// MR points to CT points, which is rtpof's convention as it is. The choice's source is "auto".
+RegistrationChoice register_mr_to_ct(const ImageVolume& mr, const ImageVolume& ct,
+                                        const AutomaticRegistrationSettings& settings = {});
+
+}  // namespace rtpof::pipeline
