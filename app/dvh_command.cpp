@@ -18,6 +18,7 @@
 #include "app/dcmtk_runtime.hpp"
 #include "pipeline/dicomrt/dicom_object.hpp"
 #include "jobs/analysis_json.hpp"
+#include "pipeline/dosevolume/belonging.hpp"
 #include "pipeline/dosevolume/dose_meaning.hpp"
 #include "pipeline/dosevolume/dose_sampler.hpp"
 #include "pipeline/dosevolume/dose_volume.hpp"
@@ -86,25 +87,11 @@ const Roi* find_roi(const StructureSet& set, const std::string& name) {
   return nullptr;
 }
 
-// A structure set and a dose are combined only within one Frame of Reference and one patient.
+// A structure set and a dose are combined only within one Frame of Reference and one patient; with
+// --allow-mismatch (a phantom's own files) they are, saying so.
 void check_belong_together(const StructureSet& set, DicomObject& structures, const DoseGrid& dose, DicomObject& dose_object,
                            bool allowed, std::FILE* text) {
-  std::vector<std::string> problems;
-  std::vector<std::string> frames = set.frame_of_reference_uids;
-  for (const Roi& roi : set.rois)
-    if (!roi.frame_of_reference_uid.empty() &&
-        std::find(frames.begin(), frames.end(), roi.frame_of_reference_uid) == frames.end())
-      frames.push_back(roi.frame_of_reference_uid);
-  if (!frames.empty() && std::find(frames.begin(), frames.end(), dose.frame_of_reference_uid) == frames.end()) {
-    std::string list;
-    for (const auto& f : frames) list += (list.empty() ? "" : ", ") + f;
-    problems.push_back("RTSTRUCT " + set.sop_instance_uid + " is in Frame of Reference " + list + " but RTDOSE " +
-                       dose.sop_instance_uid + " is in " + dose.frame_of_reference_uid);
-  }
-  const std::string structures_patient = patient_id_of(structures), dose_patient = patient_id_of(dose_object);
-  if (structures_patient != dose_patient)
-    problems.push_back("RTSTRUCT " + set.sop_instance_uid + " and RTDOSE " + dose.sop_instance_uid +
-                       " belong to different patients (their PatientIDs differ)");
+  const auto problems = why_not_together(set, patient_id_of(structures), dose, patient_id_of(dose_object));
   if (problems.empty()) return;
   std::string all;
   for (const auto& p : problems) all += (all.empty() ? "" : "; ") + p;

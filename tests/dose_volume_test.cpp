@@ -6,6 +6,7 @@
 #include <cmath>
 #include <functional>
 
+#include "pipeline/dosevolume/belonging.hpp"
 #include "pipeline/dosevolume/contour_stack.hpp"
 #include "pipeline/dosevolume/dose_distribution.hpp"
 #include "pipeline/dosevolume/dose_sampler.hpp"
@@ -204,6 +205,23 @@ TEST(DoseSampler, PointsOutsideTheGridHaveNoDose) {
   EXPECT_TRUE(sampler.at({60, 60, 60}).has_value());  // the last node itself
   EXPECT_FALSE(sampler.at({60.01, 0, 0}).has_value());
   EXPECT_FALSE(sampler.at({0, 0, -60.01}).has_value());
+}
+
+// dvh's check before any number: a structure set and a dose of another frame or patient are named, with
+// both instances and the frames that disagree; the same frame and patient pass.
+TEST(Belonging, AnotherFrameOrPatientIsNamedWithBothInstances) {
+  StructureSet set;
+  set.sop_instance_uid = "1.1";
+  set.frame_of_reference_uids = {"9.1"};
+  DoseGrid dose;
+  dose.sop_instance_uid = "1.2";
+  dose.frame_of_reference_uid = "9.1";
+  EXPECT_TRUE(why_not_together(set, "P1", dose, "P1").empty());
+  dose.frame_of_reference_uid = "9.2";
+  const auto problems = why_not_together(set, "P1", dose, "P2");
+  ASSERT_EQ(problems.size(), 2u);
+  EXPECT_EQ(problems[0], "RTSTRUCT 1.1 is in Frame of Reference 9.1 but RTDOSE 1.2 is in 9.2");
+  EXPECT_NE(problems[1].find("different patients"), std::string::npos);
 }
 
 }  // namespace
