@@ -16,6 +16,8 @@
 #include <thread>
 #include <vector>
 
+#include "scp/associate_request_check.hpp"
+
 namespace rtpof::scp {
 namespace {
 
@@ -56,6 +58,16 @@ std::size_t first_unit_size(int fd, bool tls) {
   const std::size_t length = (std::size_t{header[2]} << 24) | (std::size_t{header[3]} << 16) |
                              (std::size_t{header[4]} << 8) | header[5];
   return header_size + length;
+}
+
+// The A-ASSOCIATE-RQ's structure, when the whole PDU is buffered (not on a TLS port, whose first
+// record is a handshake, nor for a request too large to buffer); empty when it may go to DCMTK.
+std::string malformed_request(int fd, std::size_t needed, bool tls) {
+  if (tls || needed > enough_bytes) return {};
+  std::vector<unsigned char> pdu(needed);
+  const ssize_t got = ::recv(fd, pdu.data(), pdu.size(), MSG_PEEK | MSG_DONTWAIT);
+  if (got != static_cast<ssize_t>(pdu.size()) || pdu[0] != 0x01) return {};
+  return associate_request_problem(pdu.data(), pdu.size());
 }
 
 }  // namespace
@@ -143,6 +155,11 @@ void ConnectionGate::run(const std::function<void(int, const std::string&)>& rea
       const std::size_t needed = available > 0 ? first_unit_size(fd, options_.tls) : 0;
       const std::size_t target = needed == 0 ? (options_.tls ? 5 : 6) : std::min(needed, enough_bytes);
       if (needed != 0 && static_cast<std::size_t>(available) >= target) {
+        if (const std::string problem = malformed_request(fd, needed, options_.tls); !problem.empty()) {
+          (void)!::send(fd, provider_abort_pdu, sizeof provider_abort_pdu, MSG_NOSIGNAL | MSG_DONTWAIT);
+          drop(index, "malformed A-ASSOCIATE-RQ (" + problem + "); answered with an A-ABORT");
+          continue;
+        }
         set_low_water_mark(fd, 1);
         const Waiting w = waiting[index];
         waiting.erase(waiting.begin() + static_cast<std::ptrdiff_t>(index));

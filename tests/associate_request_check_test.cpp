@@ -1,0 +1,46 @@
+// The gate's structural check of an A-ASSOCIATE-RQ: a real request passes; one whose items overrun
+// their parents (the input on which the association fuzzer found DCMTK 3.6.7 leaking) is named.
+#include "scp/associate_request_check.hpp"
+
+#include <gtest/gtest.h>
+
+#include <string>
+
+#include "tests/support/test_paths.hpp"
+
+namespace rtpof::scp {
+namespace {
+
+std::string first_pdu(const std::string& bytes) {
+  const auto b = [&](std::size_t i) { return static_cast<std::size_t>(static_cast<unsigned char>(bytes[i])); };
+  return bytes.substr(0, 6 + (b(2) << 24 | b(3) << 16 | b(4) << 8 | b(5)));
+}
+
+std::string problem_of(const std::string& pdu) {
+  return associate_request_problem(reinterpret_cast<const unsigned char*>(pdu.data()), pdu.size());
+}
+
+TEST(AssociateRequestCheck, ARealRequestPassesAndOverrunningItemsAreNamed) {
+  const auto seeds = testing::source_dir() / "tests/fuzz/seeds/association";
+  const std::string echo = first_pdu(testing::read_text(seeds / "echo.bin"));
+  const std::string store = first_pdu(testing::read_text(seeds / "store.bin"));
+  EXPECT_EQ(problem_of(echo), "");
+  EXPECT_EQ(problem_of(store), "");
+
+  // The presentation context (at offset 6 + 68 + 25, after the application context) claims 0x2000 bytes.
+  std::string overrun = echo;
+  overrun[6 + 68 + 25 + 2] = 0x20;
+  EXPECT_EQ(problem_of(overrun), "item 0x20 declares 8238 bytes, more than the PDU holds");
+  // An abstract syntax sub-item longer than its presentation context.
+  std::string sub = echo;
+  sub[6 + 68 + 25 + 4 + 4 + 3] = 0x7F;
+  EXPECT_NE(problem_of(sub).find("more than its presentation context holds"), std::string::npos) << problem_of(sub);
+  EXPECT_EQ(problem_of(echo.substr(0, 40)), "the PDU length disagrees with the bytes received");
+
+  const std::string found = first_pdu(testing::read_text(testing::source_dir() /
+      "tests/fuzz/regressions/association/leak-0748effa70e280596470fc289898979850f8e5ff"));
+  EXPECT_NE(problem_of(found), "");
+}
+
+}  // namespace
+}  // namespace rtpof::scp
