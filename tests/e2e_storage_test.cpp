@@ -241,7 +241,9 @@ TEST_F(CrashE2E, KillDashNineLosesNothingAcknowledged) {
     const auto uids = acknowledged_by(s.get().output);
     acknowledged.insert(uids.begin(), uids.end());
   }
-  ASSERT_GE(acknowledged.size(), 40u);
+  // "instance stored" is logged just before the response is sent: on a loaded machine a few of the 40
+  // responses are still on their way at the kill. What the test needs is some acknowledged, not all.
+  ASSERT_GE(acknowledged.size(), 20u);
   ASSERT_LT(acknowledged.size(), files.size()) << "the send finished before the kill: the test proved nothing";
 
   start_node();  // recovery runs at start-up
