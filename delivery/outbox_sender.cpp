@@ -158,7 +158,7 @@ void OutboxSender::deliver(const storage::OutboxRow& row, const DeliverySettings
   if (outcome.verdict == SendVerdict::permanent) {
     reports_.record_delivery_attempt(row.id, storage::DeliveryResult::dead, outcome.status, "", now_text);
     log_->error("report {} (patient {}) refused by {}: {}; not retried (the same report would be refused again). "
-                "Fix the destination (it must accept Enhanced SR Storage), then run `rtpof resend {}`",
+                "Fix the destination (it must accept Enhanced SR Storage or Comprehensive SR Storage), then run `rtpof resend {}`",
                 row.report.sop_instance_uid, row.report.patient, where, outcome.status, row.id);
     return;
   }

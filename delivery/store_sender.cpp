@@ -1,13 +1,18 @@
 #include "delivery/store_sender.hpp"
 
 #include <dcmtk/config/osconfig.h>
+#include <dcmtk/dcmdata/dcdeftag.h>
+#include <dcmtk/dcmdata/dcfilefo.h>
+#include <dcmtk/dcmdata/dcuid.h>
 #include <dcmtk/dcmnet/diutil.h>
 #include <dcmtk/dcmnet/scu.h>
 #include <dcmtk/dcmtls/tlslayer.h>
 
 #include <cstdio>
 #include <memory>
+#include <stdexcept>
 
+#include "report/report_uid.hpp"
 #include "scp/tls_layer.hpp"
 
 namespace rtpof::delivery {
@@ -37,6 +42,24 @@ std::string describe(std::uint16_t status) {
   if (status == 0x0110) return "processing failure";
   if (status == 0xB000 || status == 0xB006 || status == 0xB007) return "warning: stored with coercion or differences";
   return "failure";
+}
+
+std::string class_name(const std::string& uid) { return dcmFindNameOfUID(uid.c_str(), uid.c_str()); }
+
+// The report as a Comprehensive SR: the same content under that SOP class, with its own SOP Instance
+// UID (one UID names one object of one class), the same for every send of the same report.
+std::unique_ptr<DcmFileFormat> as_comprehensive_sr(const std::filesystem::path& file) {
+  auto format = std::make_unique<DcmFileFormat>();
+  if (format->loadFile(file.c_str()).bad()) throw std::runtime_error("cannot read " + file.string());
+  DcmDataset& dataset = *format->getDataset();
+  OFString original;
+  if (dataset.findAndGetOFString(DCM_SOPInstanceUID, original).bad())
+    throw std::runtime_error(file.string() + " has no SOP Instance UID");
+  const std::string uid = report::name_based_uid(std::string("rtpof comprehensive SR of ") + original.c_str());
+  if (dataset.putAndInsertString(DCM_SOPClassUID, UID_ComprehensiveSRStorage).bad() ||
+      dataset.putAndInsertString(DCM_SOPInstanceUID, uid.c_str()).bad())
+    throw std::runtime_error("cannot re-class " + file.string());
+  return format;
 }
 
 }  // namespace
@@ -77,14 +100,21 @@ SendOutcome send_file(const std::filesystem::path& file, const std::string& sop_
   syntaxes.push_back(UID_LittleEndianExplicitTransferSyntax);
   syntaxes.push_back(UID_LittleEndianImplicitTransferSyntax);
   scu.addPresentationContext(sop_class_uid.c_str(), syntaxes);
+  // An Enhanced SR's content tree is also a valid Comprehensive SR (a superset, PS3.3 A.35.3), which
+  // is what some archives store: offered too, and used only when the first is refused.
+  const bool offers_fallback = sop_class_uid == UID_EnhancedSRStorage;
+  if (offers_fallback) scu.addPresentationContext(UID_ComprehensiveSRStorage, syntaxes);
+  const std::string refused_classes =
+      offers_fallback ? "presentation context rejected: the peer accepts neither Enhanced SR Storage nor "
+                        "Comprehensive SR Storage"
+                      : "presentation context rejected: the peer does not accept " + class_name(sop_class_uid);
 
   OFCondition status = scu.initNetwork();
   // The layer goes in after the network exists: DcmSCU attaches it to that network.
   if (status.good() && tls) status = scu.useSecureConnection(tls.get());
   if (status.bad()) return {SendVerdict::transient, std::string("network set-up failed: ") + status.text()};
   status = scu.negotiateAssociation();
-  if (status == NET_EC_NoAcceptablePresentationContexts)
-    return {SendVerdict::permanent, "presentation context rejected: the peer does not accept this SOP class"};
+  if (status == NET_EC_NoAcceptablePresentationContexts) return {SendVerdict::permanent, refused_classes};
   // A rejected association (busy, or our AE title unknown there) and a refused or timed-out connection
   // may all be mended on the peer's side without us: retried, with backoff, until the give-up time.
   if (status.bad()) {
@@ -94,13 +124,30 @@ SendOutcome send_file(const std::filesystem::path& file, const std::string& sop_
              "must trust the CA of ours)";
     return {SendVerdict::transient, why};
   }
-  const T_ASC_PresentationContextID context = scu.findPresentationContextID(sop_class_uid.c_str(), "");
+  T_ASC_PresentationContextID context = scu.findPresentationContextID(sop_class_uid.c_str(), "");
+  std::unique_ptr<DcmFileFormat> converted;
+  std::string sent_as;
+  if (context == 0 && offers_fallback) {
+    context = scu.findPresentationContextID(UID_ComprehensiveSRStorage, "");
+    if (context != 0) {
+      try {
+        converted = as_comprehensive_sr(file);
+      } catch (const std::runtime_error& e) {
+        scu.releaseAssociation();
+        return {SendVerdict::permanent, std::string("the report file is not sendable: ") + e.what()};
+      }
+      OFString uid;
+      converted->getDataset()->findAndGetOFString(DCM_SOPInstanceUID, uid);
+      sent_as = std::string(" (sent as Comprehensive SR ") + uid.c_str() + ": the peer refused Enhanced SR)";
+    }
+  }
   if (context == 0) {
     scu.releaseAssociation();
-    return {SendVerdict::permanent, "presentation context rejected: the peer does not accept this SOP class"};
+    return {SendVerdict::permanent, refused_classes};
   }
   Uint16 response = 0;
-  status = scu.sendSTORERequest(context, file.c_str(), nullptr, response);
+  status = converted ? scu.sendSTORERequest(context, "", converted->getDataset(), response)
+                     : scu.sendSTORERequest(context, file.c_str(), nullptr, response);
   if (status.bad()) {
     scu.abortAssociation();
     if (status == NET_EC_InvalidSOPClassUID || status == NET_EC_UnknownStorageSOPClass || status == NET_EC_InvalidSOPInstanceUID)
@@ -108,7 +155,8 @@ SendOutcome send_file(const std::filesystem::path& file, const std::string& sop_
     return {SendVerdict::transient, std::string("C-STORE failed: ") + status.text()};
   }
   scu.releaseAssociation();
-  return {verdict_of_store_status(response, warning_is_delivered), hex_status(response) + " " + describe(response)};
+  return {verdict_of_store_status(response, warning_is_delivered),
+          hex_status(response) + " " + describe(response) + sent_as};
 }
 
 }  // namespace rtpof::delivery

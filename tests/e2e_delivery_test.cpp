@@ -175,6 +175,8 @@ TEST_F(NodeDelivery, ARefusedSopClassIsADeadLetterWithOneErrorLineAndResendDeliv
   EXPECT_EQ(outbox().at(0).attempts, 1) << log;
   EXPECT_EQ(occurrences(log, " error "), 1u) << log;
   EXPECT_NE(log.find("presentation context rejected"), std::string::npos) << log;
+  // The dead letter names both SR classes the peer refused: the fallback was tried too.
+  EXPECT_NE(log.find("accepts neither Enhanced SR Storage nor Comprehensive SR Storage"), std::string::npos) << log;
   EXPECT_NE(log.find("rtpof resend " + std::to_string(outbox().at(0).id)), std::string::npos) << log;
   EXPECT_TRUE(destination->received().empty());
 
@@ -191,6 +193,49 @@ TEST_F(NodeDelivery, ARefusedSopClassIsADeadLetterWithOneErrorLineAndResendDeliv
   const RunResult again = run({rtpof_binary().string(), "resend", "--data-dir", data_dir().string(),
                                std::to_string(outbox().at(0).id)});
   EXPECT_EQ(again.exit_code, 1) << again.output;
+}
+
+TEST_F(NodeDelivery, ADestinationThatStoresOnlyComprehensiveSrGetsAValidReportWithTheSameClassAndV95) {
+  const fs::path profile = data_ / "comprehensive-only.cfg";
+  std::ofstream(profile) << "[[TransferSyntaxes]]\n[Uncompressed]\nTransferSyntax1 = LocalEndianExplicit\n"
+                            "TransferSyntax2 = LittleEndianImplicit\n"
+                            "[[PresentationContexts]]\n[SROnly]\nPresentationContext1 = VerificationSOPClass\\Uncompressed\n"
+                            "PresentationContext2 = ComprehensiveSRStorage\\Uncompressed\n"
+                            "[[Profiles]]\n[SROnly]\nPresentationContexts = SROnly\n";
+  const int port = free_port();
+  StorescpProcess destination("DEST", port, source_ / "received", data_ / "storescp.log",
+                              std::vector<std::string>{"-xf", profile.string(), "SROnly"});
+  ASSERT_TRUE(destination.wait_until_ready());
+  start_node({"--config", config_with_destination(port).string()});
+  send(patient_files(patient("marginal", true, 85)), "all");
+  ASSERT_TRUE(wait_for_done(1)) << node_->log();
+  ASSERT_TRUE(wait_for_outbox("sent", 30s)) << node_->log();
+
+  const auto received = destination.received();
+  ASSERT_EQ(received.size(), 1u);
+  const ParsedReport report = read_report(received[0]);
+  EXPECT_EQ(report.sop_class_uid, "1.2.840.10008.5.1.4.1.1.88.33");  // Comprehensive SR
+  // Its own UID: one UID names one object of one class; the kept Enhanced SR is unchanged.
+  const ParsedReport kept = read_report(data_dir() / "reports" / outbox().at(0).report.relative_path);
+  EXPECT_EQ(kept.sop_class_uid, "1.2.840.10008.5.1.4.1.1.88.22");
+  EXPECT_NE(report.sop_instance_uid, kept.sop_instance_uid);
+  EXPECT_NE(node_->log().find("sent as Comprehensive SR " + report.sop_instance_uid), std::string::npos) << node_->log();
+
+  // dciodvfy checks it against the Comprehensive SR IOD and finds no error.
+  const RunResult check = run({"dciodvfy", received[0].string()});
+  EXPECT_TRUE(lines_starting(check.output, "Error").empty()) << check.output;
+  EXPECT_FALSE(lines_starting(check.output, "ComprehensiveSR").empty()) << check.output;
+
+  // The same class and V95 as the job's result and as the kept report.
+  const json result = json::parse(jobs().at(0).result);
+  ASSERT_EQ(result.at("recurrences").size(), 1u);
+  const json& recurrence = result.at("recurrences").at(0);
+  const std::string roi = recurrence.at("roi").get<std::string>();
+  ASSERT_NE(report.group(roi), nullptr) << roi;
+  EXPECT_EQ(report.group(roi)->evaluations.at("MISSCLASS"), class_code(recurrence.at("class").get<std::string>()));
+  // The SR carries V95 rounded for reading; the tolerance is that rounding.
+  EXPECT_NEAR(report.group(roi)->numbers.at("V95"), recurrence.at("v95_pct").get<double>(), 0.05);
+  EXPECT_EQ(report.group(roi)->numbers.at("V95"), kept.group(roi)->numbers.at("V95"));
 }
 
 TEST_F(NodeDelivery, ATlsDestinationGetsTheReportAndOneWithAnUntrustedCertificateDoesNot) {
