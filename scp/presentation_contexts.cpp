@@ -37,6 +37,9 @@ const std::vector<std::string>& accepted_transfer_syntaxes() {
       UID_JPEGLSLosslessTransferSyntax,
       UID_JPEGLSLossyTransferSyntax,
       UID_RLELosslessTransferSyntax,
+      // Decoded through GDCM/OpenJPEG (storage/jpeg2000_decoder.hpp); stored as received.
+      UID_JPEG2000LosslessOnlyTransferSyntax,
+      UID_JPEG2000TransferSyntax,
   };
   return syntaxes;
 }

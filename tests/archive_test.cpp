@@ -18,6 +18,7 @@
 #include "phantom/phantom_writer.hpp"
 #include "storage/content_hash.hpp"
 #include "tests/support/dicom_files.hpp"
+#include "tests/support/process.hpp"
 #include "tests/support/test_paths.hpp"
 
 namespace fs = std::filesystem;
@@ -110,6 +111,59 @@ TEST_F(ArchiveTest, IdenticalResendIsADuplicateWithoutACopy) {
   EXPECT_EQ(ingest(archive, files_.ct[1]).result, IngestOutcome::Result::duplicate);
   EXPECT_EQ(files_below(data_.path() / "store"), before);
   EXPECT_EQ(archive.counts().instances, 1);
+}
+
+// What a PACS forwards "as stored" or re-encodes is the same instance: identity is the content
+// (storage/content_hash.hpp), decoded by the peers' own codecs here (DCMTK's, GDCM's OpenJPEG).
+TEST_F(ArchiveTest, TheSameInstanceInAnotherEncodingIsADuplicateAndOneChangedPixelIsNot) {
+  Archive archive({data_.path()}, quiet_logger());
+  const fs::path original = files_.ct[1];
+  ASSERT_EQ(ingest(archive, original).result, IngestOutcome::Result::stored);
+  const std::vector<std::vector<std::string>> encoders = {
+      {"dcmconv", "+ti"}, {"dcmconv", "+tb"}, {"dcmcjpls"}, {"dcmcrle"}, {"dcmcjpeg", "+e1"}, {"gdcmconv", "--j2k"}};
+  for (const auto& encoder : encoders) {
+    const fs::path copy = source_.path() / ("copy-" + encoder[0] + encoder.back() + ".dcm");
+    std::vector<std::string> argv = encoder;
+    argv.insert(argv.end(), {original.string(), copy.string()});
+    const rtpof::testing::RunResult made = rtpof::testing::run(argv);
+    ASSERT_EQ(made.exit_code, 0) << made.output;
+    EXPECT_EQ(canonical_content_sha256(copy), canonical_content_sha256(original)) << encoder[0] << " " << encoder.back();
+    EXPECT_EQ(ingest(archive, copy).result, IngestOutcome::Result::duplicate) << encoder[0] << " " << encoder.back();
+  }
+  EXPECT_EQ(files_below(data_.path() / "store" / ".superseded"), 0u);
+
+  // One pixel's lowest bit, then JPEG 2000: a real change, decoded and seen.
+  const fs::path changed = source_.path() / "changed.dcm", changed_j2k = source_.path() / "changed-j2k.dcm";
+  rtpof::testing::rewrite(original, changed, [](DcmDataset& d) {
+    const Uint16* pixels = nullptr;
+    ASSERT_TRUE(d.findAndGetUint16Array(DCM_PixelData, pixels).good());
+    Uint16 first = static_cast<Uint16>(pixels[0] ^ 1u);
+    DcmElement* element = nullptr;
+    ASSERT_TRUE(d.findAndGetElement(DCM_PixelData, element).good());
+    Uint16* writable = nullptr;
+    ASSERT_TRUE(element->getUint16Array(writable).good());
+    writable[0] = first;
+  });
+  ASSERT_EQ(rtpof::testing::run({"gdcmconv", "--j2k", changed.string(), changed_j2k.string()}).exit_code, 0);
+  EXPECT_NE(canonical_content_sha256(changed_j2k), canonical_content_sha256(original));
+  EXPECT_EQ(ingest(archive, changed_j2k).result, IngestOutcome::Result::replaced);
+}
+
+// A codestream that decodes to another size than Rows x Columns says is not decoded into a wrong image.
+TEST_F(ArchiveTest, AJpeg2000CodestreamThatDisagreesWithRowsIsNotDecoded) {
+  const fs::path j2k = source_.path() / "ct-j2k.dcm";
+  ASSERT_EQ(rtpof::testing::run({"gdcmconv", "--j2k", files_.ct[0].string(), j2k.string()}).exit_code, 0);
+  EXPECT_EQ(canonical_content_sha256(j2k), canonical_content_sha256(files_.ct[0]));
+  ASSERT_EQ(rtpof::testing::run({"dcmodify", "-nb", "-m", "(0028,0010)=100", j2k.string()}).exit_code, 0);
+  try {
+    canonical_content_sha256(j2k);
+    ADD_FAILURE() << "a codestream of another size was decoded";
+  } catch (const std::runtime_error& e) {
+    EXPECT_NE(std::string(e.what()).find("JPEG 2000"), std::string::npos) << e.what();
+  }
+  // Ingest still decides: the copy is not the same bytes as anything stored, so it is stored.
+  Archive archive({data_.path()}, quiet_logger());
+  EXPECT_EQ(ingest(archive, j2k).result, IngestOutcome::Result::stored);
 }
 
 // Issue 23 item 5: another patient's object, in another study, reusing a stored SOP Instance UID used to

@@ -1,12 +1,9 @@
 #include "pipeline/dicomrt/stored_pixels.hpp"
 
 #include <dcmtk/dcmdata/dcdeftag.h>
-#include <dcmtk/dcmdata/dcrledrg.h>
 #include <dcmtk/dcmdata/dcxfer.h>
-#include <dcmtk/dcmjpeg/djdecode.h>
-#include <dcmtk/dcmjpls/djdecode.h>
 
-#include <mutex>
+#include "storage/dicom_codecs.hpp"
 
 namespace rtpof::pipeline {
 namespace {
@@ -14,22 +11,9 @@ namespace {
 // Lifts the limits a malformed header could use to make us allocate or index absurdly.
 constexpr std::size_t kMaxPixels = std::size_t{1} << 31;
 
-struct DecoderRegistration {
-  DecoderRegistration() {
-    DJDecoderRegistration::registerCodecs();
-    DJLSDecoderRegistration::registerCodecs();
-    DcmRLEDecoderRegistration::registerCodecs();
-  }
-  ~DecoderRegistration() {
-    DcmRLEDecoderRegistration::cleanup();
-    DJLSDecoderRegistration::cleanup();
-    DJDecoderRegistration::cleanup();
-  }
-};
-
 // The uncompressed pixel bytes of `object`, decoding them first if they arrived compressed.
 std::pair<const std::uint8_t*, std::size_t> uncompressed_pixel_bytes(DicomObject& object, int bits_allocated) {
-  register_dicom_decoders();
+  storage::register_dicom_decoders();
   DcmDataset& dataset = object.dataset();
   const AttributeReader reader(dataset, object.label());
   const DcmXfer original(dataset.getOriginalXfer());
@@ -59,10 +43,6 @@ std::pair<const std::uint8_t*, std::size_t> uncompressed_pixel_bytes(DicomObject
 }
 
 }  // namespace
-
-void register_dicom_decoders() {
-  static DecoderRegistration registration;
-}
 
 PixelLayout read_pixel_layout(const AttributeReader& dataset) {
   PixelLayout layout;

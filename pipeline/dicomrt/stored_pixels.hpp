@@ -1,6 +1,6 @@
 #pragma once
-// The Image Pixel module's layout and the stored values it describes, decompressed through DCMTK's
-// codecs (JPEG, JPEG-LS, RLE) when the object arrived compressed. Values are as stored: the Modality
+// The Image Pixel module's layout and the stored values it describes, decompressed through the codecs of
+// storage/dicom_codecs.hpp (JPEG, JPEG-LS, RLE, JPEG 2000) when the object arrived compressed. Values are as stored: the Modality
 // LUT (rescale, DoseGridScaling) is the caller's business.
 #include "pipeline/dicomrt/attribute_reader.hpp"
 #include "pipeline/dicomrt/dicom_object.hpp"
@@ -23,9 +23,6 @@ struct PixelLayout {
 
 // Reads and checks the layout of a single-sample grey-scale image (1, 8, 16 or 32 bits allocated).
 PixelLayout read_pixel_layout(const AttributeReader& dataset);
-
-// Makes DCMTK's JPEG, JPEG-LS and RLE decoders available (once per process; DCMTK's own registry).
-void register_dicom_decoders();
 
 class StoredPixels {
  public:
