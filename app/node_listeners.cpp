@@ -76,6 +76,7 @@ ListenerCounts NodeListeners::counts() const {
     const scp::ListenerStats& s = r->listener->stats();
     c.associations_accepted += s.associations_accepted.load();
     c.associations_refused += s.associations_refused.load();
+    c.contexts_refused += s.contexts_refused.load();
     c.active_associations += r->listener->active_associations();
     c.instances_stored += s.instances_stored.load();
     c.instances_duplicate += s.instances_duplicate.load();

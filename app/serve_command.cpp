@@ -93,9 +93,10 @@ void log_stats(spdlog::logger& log, const NodeListeners& listeners, storage::Ind
                const std::filesystem::path& data_dir) {
   const ListenerCounts s = listeners.counts();
   auto jobs = index.cases().job_counts();
-  log.info("stats: associations accepted={} refused={} active={}; instances stored={} duplicate={} refused={}; "
-           "{:.1f} MB stored; jobs pending={} running={} done={} failed={}; outbox pending={}; disk free {:.1f} GiB",
-           s.associations_accepted, s.associations_refused, s.active_associations, s.instances_stored,
+  log.info("stats: associations accepted={} refused={} active={}; contexts refused={}; instances stored={} "
+           "duplicate={} refused={}; {:.1f} MB stored; jobs pending={} running={} done={} failed={}; outbox pending={}; "
+           "disk free {:.1f} GiB",
+           s.associations_accepted, s.associations_refused, s.active_associations, s.contexts_refused, s.instances_stored,
            s.instances_duplicate, s.instances_refused, static_cast<double>(s.bytes_stored) / 1e6, jobs["pending"], jobs["running"], jobs["done"],
            jobs["failed"], index.reports().pending_deliveries(), free_gib(data_dir));
 }
@@ -141,7 +142,11 @@ int serve_command(const Arguments& args) {
     jobs::CaseScheduler scheduler(io, archive.index().instances(), archive.index().cases(),
                                    std::chrono::milliseconds(static_cast<long>(config.stable_age_s * 1000)),
                                    match_rules_from(config), log, [&runner] { runner.wake(); });
-    archive.on_stored([&scheduler](const storage::IngestOutcome& stored) { scheduler.instance_stored(stored.pseudonym); });
+    archive.on_stored([&scheduler](const storage::IngestOutcome& stored) {
+      scheduler.instance_stored(stored.pseudonym);
+      // A corrected PatientID moved a study: the patient it left is decided again too.
+      if (!stored.moved_from.empty()) scheduler.instance_stored(stored.moved_from);
+    });
     scheduler.check_all();
     runner.wake();
 

@@ -1,6 +1,8 @@
 #include "jobs/case_scheduler.hpp"
 
 #include <boost/asio/post.hpp>
+#include <dcmtk/config/osconfig.h>
+#include <dcmtk/dcmdata/dcuid.h>
 #include <spdlog/spdlog.h>
 
 #include "jobs/case_roles.hpp"
@@ -15,6 +17,17 @@ std::string joined(const std::vector<std::string>& lines) {
   std::string text;
   for (const auto& line : lines) text += (text.empty() ? "" : "; ") + line;
   return text;
+}
+
+// Why a peer's objects may never come: a class the node stores that the peer offered only in transfer
+// syntaxes the node does not read (recorded by scp/ at negotiation).
+std::vector<std::string> refusal_notes(const std::vector<storage::RefusedContext>& refused) {
+  std::vector<std::string> notes;
+  for (const auto& r : refused)
+    notes.push_back(std::string(dcmFindNameOfUID(r.sop_class_uid.c_str(), r.sop_class_uid.c_str())) +
+                    " was refused to \"" + r.calling_ae + "\", which offered only " + r.offered_syntaxes +
+                    " (see docs/conformance-statement.md for the syntaxes read)");
+  return notes;
 }
 
 }  // namespace
@@ -55,9 +68,21 @@ void CaseScheduler::arm(const std::string& pseudonym) {
 
 void CaseScheduler::decide(const std::string& pseudonym) {
   timers_.erase(pseudonym);
-  const rules::CaseMatch match = rules::match_case(instances_.rows_of_patient(pseudonym), rules_);
+  const std::vector<storage::IndexedRow> rows = instances_.rows_of_patient(pseudonym);
+  if (rows.empty()) {
+    // Every study moved to another patient (a corrected PatientID): nothing is waiting here any more.
+    last_waiting_.erase(pseudonym);
+    const std::string successor = instances_.moved_to(pseudonym).value_or("(unknown)");
+    cases_.retire_patient(pseudonym, successor, storage::utc_iso8601());
+    log_->info("patient {}: no instances left, its studies now belong to patient {}; its cases are superseded",
+               pseudonym, successor);
+    return;
+  }
+  const rules::CaseMatch match = rules::match_case(rows, rules_);
   if (!match.complete) {
-    const std::string waiting = joined(match.missing);
+    std::vector<std::string> reasons = match.missing;
+    for (auto& note : refusal_notes(instances_.refused_contexts_of_patient(pseudonym))) reasons.push_back(std::move(note));
+    const std::string waiting = joined(reasons);
     if (last_waiting_[pseudonym] != waiting) {
       log_->info("patient {}: case waiting: {}", pseudonym, waiting);
       cases_.record_decision(pseudonym, "waiting", waiting, storage::utc_iso8601());

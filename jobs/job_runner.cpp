@@ -116,9 +116,13 @@ bool JobRunner::run_one() {
 
     stage = Clock::now();
     report::ReportIdentity identity = new_report_identity(assembled, static_cast<unsigned>(job->case_version));
-    if (const auto previous = index.reports().latest_report(job->patient))
+    if (const auto previous = index.reports().latest_report(job->patient)) {
       identity.predecessor = report::SourceInstance{previous->sop_class_uid, previous->sop_instance_uid,
                                                       previous->series_uid, previous->study_uid, "SR"};
+      if (previous->patient != job->patient)
+        log_->info("job {}: a corrected report: it replaces report {} of patient {}, whose studies moved to patient {} "
+                   "(PatientID corrected)", job->id, previous->sop_instance_uid, previous->patient, job->patient);
+    }
     const report::ReportContext context = report_context(assembled, report::report_device(device_name_), identity);
     const auto relative = archive_.keep_report(job->patient, identity.sop_instance_uid,
                                                [&](const std::filesystem::path& file) { report::write_report_file(result, context, file); });

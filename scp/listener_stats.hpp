@@ -8,6 +8,7 @@ namespace rtpof::scp {
 struct ListenerStats {
   std::atomic<std::uint64_t> associations_accepted{0};
   std::atomic<std::uint64_t> associations_refused{0};
+  std::atomic<std::uint64_t> contexts_refused{0};  // presentation contexts refused inside accepted associations
   std::atomic<std::uint64_t> instances_stored{0};
   std::atomic<std::uint64_t> instances_duplicate{0};
   std::atomic<std::uint64_t> instances_refused{0};

@@ -7,10 +7,13 @@
 #include <fcntl.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cstdio>
 
 #include "storage/archive.hpp"
+#include "storage/instance_store.hpp"
 #include "storage/printable.hpp"
+#include "storage/utc_time.hpp"
 
 namespace rtpof::scp {
 namespace {
@@ -51,7 +54,11 @@ StoreWorker::StoreWorker(const DcmSharedSCPConfig& config, ServiceContext& conte
   DcmThreadSCP::setSharedConfig(config);
 }
 
-void StoreWorker::serve(T_ASC_Association* association) { DcmThreadSCP::run(association); }
+void StoreWorker::serve(T_ASC_Association* association) {
+  association_ = association;
+  DcmThreadSCP::run(association);
+  association_ = nullptr;
+}
 
 std::string StoreWorker::peer() const { return "\"" + calling_ae_ + "\" at " + calling_address_; }
 
@@ -96,6 +103,56 @@ void StoreWorker::notifyAssociationAcknowledge() {
   acknowledged_ = true;
   ++context_.stats.associations_accepted;
   context_.logger->info("association accepted: from {}", peer());
+  report_refused_contexts();
+}
+
+void StoreWorker::report_refused_contexts() {
+  if (!association_ || !association_->params) return;
+  // Grouped by SOP class, in the order proposed: a class counts as refused only when none of its
+  // contexts was accepted (DCMTK's storescu proposes each class several times, one syntax group each).
+  struct Refusal {
+    std::string sop_class, offered, reason;
+    bool accepted = false;
+  };
+  std::vector<Refusal> classes;
+  const int count = ASC_countPresentationContexts(association_->params);
+  for (int i = 0; i < count; ++i) {
+    T_ASC_PresentationContext context;
+    if (ASC_getPresentationContext(association_->params, i, &context).bad()) continue;
+    const std::string sop_class = printable(context.abstractSyntax);
+    auto entry = std::find_if(classes.begin(), classes.end(), [&](const Refusal& r) { return r.sop_class == sop_class; });
+    if (entry == classes.end()) entry = classes.insert(classes.end(), Refusal{sop_class, "", "", false});
+    if (context.resultReason == ASC_P_ACCEPTANCE) {
+      entry->accepted = true;
+      continue;
+    }
+    for (int t = 0; t < context.transferSyntaxCount; ++t) {
+      const std::string name = sop_class_name(printable(context.proposedTransferSyntaxes[t]));
+      if (entry->offered.find(name) == std::string::npos) entry->offered += (entry->offered.empty() ? "" : ", ") + name;
+    }
+    entry->reason = context.resultReason == ASC_P_ABSTRACTSYNTAXNOTSUPPORTED     ? "SOP class not stored by rtpof"
+                    : context.resultReason == ASC_P_TRANSFERSYNTAXESNOTSUPPORTED ? "no offered transfer syntax is read"
+                    : context.resultReason == ASC_P_USERREJECTION                ? "rejected"
+                                                                                 : "no reason given";
+  }
+  const auto& stored_classes = context_.stored_sop_classes;
+  std::string line;
+  std::uint64_t refused = 0;
+  for (const Refusal& r : classes) {
+    if (r.accepted) continue;
+    line += (line.empty() ? "" : "; ") + sop_class_name(r.sop_class) + " [" + r.offered + "]: " + r.reason;
+    ++refused;
+    if (std::find(stored_classes.begin(), stored_classes.end(), r.sop_class) == stored_classes.end()) continue;
+    try {
+      context_.archive.index().instances().record_refused_context(
+          {calling_ae_, r.sop_class, r.offered, r.reason, 1, storage::utc_iso8601()});
+    } catch (const std::exception& e) {
+      context_.logger->warn("association from {}: the refused context could not be indexed: {}", peer(), e.what());
+    }
+  }
+  if (refused == 0) return;
+  context_.stats.contexts_refused += refused;
+  context_.logger->info("association from {}: refused contexts ({} SOP classes): {}", peer(), refused, line);
 }
 
 void StoreWorker::notifyReleaseRequest() { ending_ = "released"; }

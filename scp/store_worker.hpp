@@ -8,6 +8,7 @@
 #include <cstdint>
 #include <memory>
 #include <string>
+#include <vector>
 
 #include "scp/association_policy.hpp"
 #include "scp/listener_stats.hpp"
@@ -27,6 +28,7 @@ struct ServiceContext {
   AssociationPolicy policy;
   std::shared_ptr<spdlog::logger> logger;
   ListenerStats stats;
+  std::vector<std::string> stored_sop_classes;  // scp/presentation_contexts.hpp
 };
 
 class StoreWorker : private DcmThreadSCP {
@@ -52,8 +54,12 @@ class StoreWorker : private DcmThreadSCP {
 
   OFCondition handle_store(T_DIMSE_C_StoreRQ& request, T_ASC_PresentationContextID presentation_id);
   std::string peer() const;
+  // One info line naming each presentation context refused in the accepted association, counted in
+  // the stats; refusals of a class the node stores are kept in the index for the case's waiting line.
+  void report_refused_contexts();
 
   ServiceContext& context_;
+  T_ASC_Association* association_ = nullptr;  // the one being served; owned by DcmThreadSCP::run
   // The file being received, opened on the first progress call so its pages can be sent to disk
   // while the rest arrives (the final fsync then waits only for the tail).
   std::string receiving_path_;

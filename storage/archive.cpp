@@ -70,6 +70,16 @@ auto as_resource_error(const std::string& step, F&& f) -> decltype(f()) {
   }
 }
 
+// The canonical content hash; for pixel data no decoder reads, the hash of the encoded data set,
+// marked so: such a copy is then the same instance only when it is the same bytes.
+std::string content_identity(const fs::path& file) {
+  try {
+    return canonical_content_sha256(file);
+  } catch (const std::runtime_error&) {
+    return "encoded:" + dataset_sha256(file);
+  }
+}
+
 }  // namespace
 
 IncomingFile::~IncomingFile() {
@@ -166,9 +176,13 @@ IngestOutcome Archive::ingest(IncomingFile incoming, const AnnouncedIdentity& an
   std::string sha;
   if (existing && fs::exists(store_dir_ / existing->relative_path)) {
     const fs::path existing_path = store_dir_ / existing->relative_path;
-    sha = as_resource_error("cannot hash the received file", [&] { return dataset_sha256(temporary); });
+    // By content, not encoding: a PACS forwarding the instance again in another transfer syntax sends
+    // the same instance (docs/architecture.md, "Identity by content").
+    sha = as_resource_error("cannot hash the received file", [&] { return content_identity(temporary); });
+    // A stored hash from before rtpof hashed content (schema 4) hashed the encoding: on a mismatch the
+    // stored copy is hashed again rather than trusted.
     const std::string existing_sha =
-        existing->content_sha256.empty() ? dataset_sha256(existing_path) : existing->content_sha256;
+        existing->content_sha256 == sha ? sha : content_identity(existing_path);
     if (existing_sha == sha) {
       outcome.result = IngestOutcome::Result::duplicate;
       outcome.path = existing_path;
@@ -192,12 +206,18 @@ IngestOutcome Archive::ingest(IncomingFile incoming, const AnnouncedIdentity& an
     sync_path(outcome.path.parent_path());
   });
   try {
-    index_.instances().put(a, outcome.pseudonym, {relative.string(), outcome.size_bytes, sha, utc_iso8601(), calling_ae});
+    const std::string now = utc_iso8601();
+    outcome.moved_from =
+        index_.instances().put(a, outcome.pseudonym, {relative.string(), outcome.size_bytes, sha, now, calling_ae}, now)
+            .value_or("");
   } catch (const std::exception& e) {
     // The file is durable; start-up indexes it. The peer is told to try again.
     throw IngestError(IngestError::Kind::out_of_resources, "index write failed (the file is kept and will be "
                                                            "indexed at the next start): " + std::string(e.what()));
   }
+  if (!outcome.moved_from.empty())
+    logger_->info("study {} moved from patient {} to patient {}: instance {} arrived with a corrected PatientID",
+                  a.study_instance_uid, outcome.moved_from, outcome.pseudonym, a.sop_instance_uid);
   used_bytes_ += outcome.size_bytes;
   if (existing) used_bytes_ -= std::min<std::uint64_t>(used_bytes_, existing->size_bytes);
   if (on_stored_) on_stored_(outcome);
@@ -237,7 +257,7 @@ RecoveryReport Archive::index_untracked_files() {
     try {
       const InstanceAttributes a = parse(it->path());
       index_.instances().put(a, pseudonymizer_.pseudonym(a.patient_id, a.issuer_of_patient_id),
-                 {relative, static_cast<std::uint64_t>(it->file_size()), "", utc_iso8601(), ""});
+                 {relative, static_cast<std::uint64_t>(it->file_size()), "", utc_iso8601(), ""}, utc_iso8601());
       ++report.files_indexed;
     } catch (const std::exception& e) {
       ++report.files_unreadable;

@@ -56,6 +56,7 @@ struct IngestOutcome {
   std::uint64_t size_bytes = 0;
   std::filesystem::path path;
   std::filesystem::path superseded_path;  // where the older version went (Result::replaced)
+  std::string moved_from;  // the patient its study belonged to before this copy corrected the PatientID
 };
 
 struct RecoveryReport {

@@ -164,6 +164,24 @@ std::map<std::string, std::int64_t> CaseStore::job_counts() {
   });
 }
 
+void CaseStore::retire_patient(const std::string& pseudonym, const std::string& successor, const std::string& now) {
+  database_.locked([&](SQLite::Database& db) {
+    SQLite::Transaction transaction(db);
+    SQLite::Statement supersede(db, "UPDATE cases SET superseded = 1 WHERE patient = ?");
+    supersede.bind(1, pseudonym);
+    supersede.exec();
+    SQLite::Statement decision(db, "INSERT INTO patient_decisions(patient, state, detail, decided_at) VALUES(?,?,?,?) "
+                                   "ON CONFLICT(patient) DO UPDATE SET state=excluded.state, detail=excluded.detail, "
+                                   "decided_at=excluded.decided_at");
+    decision.bind(1, pseudonym);
+    decision.bind(2, "moved");
+    decision.bind(3, "PatientID corrected: its studies now belong to patient " + successor);
+    decision.bind(4, now);
+    decision.exec();
+    transaction.commit();
+  });
+}
+
 void CaseStore::record_decision(const std::string& pseudonym, const std::string& state, const std::string& detail,
                             const std::string& now) {
   return database_.locked([&](SQLite::Database& db) -> void {

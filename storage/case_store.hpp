@@ -59,6 +59,9 @@ class CaseStore {
   // How many jobs are in each state (pending, running, done, failed), for the stats line.
   std::map<std::string, std::int64_t> job_counts();
 
+  // A patient left without instances (its studies moved to `successor` by a corrected PatientID): its
+  // cases are superseded and its decision says where the data went. One transaction.
+  void retire_patient(const std::string& pseudonym, const std::string& successor, const std::string& now);
   void record_decision(const std::string& pseudonym, const std::string& state, const std::string& detail,
                        const std::string& now);
   std::vector<PatientDecision> decisions();

@@ -115,6 +115,27 @@ CREATE TABLE outbox(
 CREATE INDEX outbox_due ON outbox(state, next_attempt_at);
 )sql";
 
+// Version 5: presentation contexts refused to a peer inside an accepted association, one row per
+// (calling AE, SOP class), so that a case waiting for that class can say why; and the studies moved to
+// another patient by a corrected PatientID, so that the corrected report can name its predecessor.
+const char* const schema_v5 = R"sql(
+CREATE TABLE patient_moves(
+  id INTEGER PRIMARY KEY,
+  from_patient TEXT NOT NULL,
+  to_patient TEXT NOT NULL,
+  study_uid TEXT NOT NULL,
+  moved_at TEXT NOT NULL);
+CREATE INDEX patient_moves_to ON patient_moves(to_patient);
+CREATE TABLE refused_contexts(
+  calling_ae TEXT NOT NULL,
+  sop_class_uid TEXT NOT NULL,
+  offered_syntaxes TEXT NOT NULL,
+  reason TEXT NOT NULL,
+  times INTEGER NOT NULL DEFAULT 1,
+  last_at TEXT NOT NULL,
+  PRIMARY KEY(calling_ae, sop_class_uid));
+)sql";
+
 }  // namespace
 
 Database::Database(const std::filesystem::path& file) {
@@ -133,7 +154,7 @@ Database::Database(const std::filesystem::path& file) {
       throw std::runtime_error("schema version " + std::to_string(version) + " is newer than this rtpof knows (" +
                                std::to_string(current_schema_version) + "); run a newer rtpof or `rtpof reindex`");
     // Each step once, in order, each in its own transaction: an interrupted upgrade resumes where it stopped.
-    const char* const steps[current_schema_version] = {schema_v1, schema_v2, schema_v3, schema_v4};
+    const char* const steps[current_schema_version] = {schema_v1, schema_v2, schema_v3, schema_v4, schema_v5};
     for (int step = version; step < current_schema_version; ++step) {
       SQLite::Transaction transaction(db);
       db.exec(steps[step]);

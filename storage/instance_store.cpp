@@ -20,6 +20,35 @@ std::int64_t upsert_id(SQLite::Database& db, const char* insert_sql, const char*
   return select.getColumn(0).getInt64();
 }
 
+// A study indexed under another patient than the instance now says: the sender corrected the PatientID
+// (RIS/PACS reconciliation). The study, and with it its series and instances, moves to the new patient.
+std::optional<std::string> move_study_to(SQLite::Database& db, const std::string& study_uid, std::int64_t patient,
+                                         const std::string& pseudonym, const std::string& now) {
+  SQLite::Statement owner(db, "SELECT s.patient, p.pseudonym FROM studies s JOIN patients p ON p.id = s.patient "
+                              "WHERE s.uid = ?");
+  owner.bind(1, study_uid);
+  if (!owner.executeStep()) return std::nullopt;
+  const std::int64_t previous = owner.getColumn(0).getInt64();
+  const std::string previous_pseudonym = owner.getColumn(1).getString();
+  owner.reset();
+  if (previous == patient) return std::nullopt;
+  SQLite::Statement move(db, "UPDATE studies SET patient = ? WHERE uid = ?");
+  move.bind(1, static_cast<int64_t>(patient));
+  move.bind(2, study_uid);
+  move.exec();
+  SQLite::Statement record(db, "INSERT INTO patient_moves(from_patient, to_patient, study_uid, moved_at) VALUES(?,?,?,?)");
+  record.bind(1, previous_pseudonym);
+  record.bind(2, pseudonym);
+  record.bind(3, study_uid);
+  record.bind(4, now);
+  record.exec();
+  SQLite::Statement forget(db, "DELETE FROM patients WHERE id = ? AND NOT EXISTS (SELECT 1 FROM studies WHERE patient = ?)");
+  forget.bind(1, static_cast<int64_t>(previous));
+  forget.bind(2, static_cast<int64_t>(previous));
+  forget.exec();
+  return previous_pseudonym;
+}
+
 }  // namespace
 
 std::optional<StoredFile> InstanceStore::find(const std::string& sop_instance_uid) {
@@ -34,12 +63,14 @@ std::optional<StoredFile> InstanceStore::find(const std::string& sop_instance_ui
   });
 }
 
-void InstanceStore::put(const InstanceAttributes& a, const std::string& pseudonym, const StoredFile& file) {
-  return database_.locked([&](SQLite::Database& db) -> void {
+std::optional<std::string> InstanceStore::put(const InstanceAttributes& a, const std::string& pseudonym,
+                                              const StoredFile& file, const std::string& now) {
+  return database_.locked([&](SQLite::Database& db) -> std::optional<std::string> {
     SQLite::Transaction transaction(db);
     const auto patient = upsert_id(db, "INSERT OR IGNORE INTO patients(pseudonym, patient_id, issuer) VALUES(?,?,?)",
                                    "SELECT id FROM patients WHERE pseudonym = ?",
                                    {pseudonym, a.patient_id, a.issuer_of_patient_id}, pseudonym);
+    const std::optional<std::string> moved_from = move_study_to(db, a.study_instance_uid, patient, pseudonym, now);
     const auto study = upsert_id(db, "INSERT OR IGNORE INTO studies(uid, patient) VALUES(?,?)",
                                  "SELECT id FROM studies WHERE uid = ?",
                                  {a.study_instance_uid, std::to_string(patient)}, a.study_instance_uid);
@@ -83,6 +114,16 @@ void InstanceStore::put(const InstanceAttributes& a, const std::string& pseudony
       add.exec();
     }
     transaction.commit();
+    return moved_from;
+  });
+}
+
+std::optional<std::string> InstanceStore::moved_to(const std::string& pseudonym) {
+  return database_.locked([&](SQLite::Database& db) -> std::optional<std::string> {
+    SQLite::Statement q(db, "SELECT to_patient FROM patient_moves WHERE from_patient = ? ORDER BY id DESC LIMIT 1");
+    q.bind(1, pseudonym);
+    if (!q.executeStep()) return std::nullopt;
+    return q.getColumn(0).getString();
   });
 }
 
@@ -104,6 +145,41 @@ std::vector<ReferencedUid> InstanceStore::references_of(const std::string& sop_i
     query.bind(1, sop_instance_uid);
     while (query.executeStep()) refs.push_back({query.getColumn(0).getString(), query.getColumn(1).getString()});
     return refs;
+  });
+}
+
+void InstanceStore::record_refused_context(const RefusedContext& r) {
+  database_.locked([&](SQLite::Database& db) {
+    SQLite::Statement upsert(db, R"sql(
+      INSERT INTO refused_contexts(calling_ae, sop_class_uid, offered_syntaxes, reason, times, last_at)
+      VALUES(?,?,?,?,1,?)
+      ON CONFLICT(calling_ae, sop_class_uid) DO UPDATE SET
+        offered_syntaxes=excluded.offered_syntaxes, reason=excluded.reason, times=times+1,
+        last_at=excluded.last_at)sql");
+    upsert.bind(1, r.calling_ae);
+    upsert.bind(2, r.sop_class_uid);
+    upsert.bind(3, r.offered_syntaxes);
+    upsert.bind(4, r.reason);
+    upsert.bind(5, r.last_at);
+    upsert.exec();
+  });
+}
+
+std::vector<RefusedContext> InstanceStore::refused_contexts_of_patient(const std::string& pseudonym) {
+  return database_.locked([&](SQLite::Database& db) -> std::vector<RefusedContext> {
+    SQLite::Statement query(db, R"sql(
+      SELECT r.calling_ae, r.sop_class_uid, r.offered_syntaxes, r.reason, r.times, r.last_at
+      FROM refused_contexts r
+      WHERE r.calling_ae IN (
+        SELECT DISTINCT i.calling_ae FROM instances i JOIN series s ON s.id = i.series
+        JOIN studies st ON st.id = s.study JOIN patients p ON p.id = st.patient WHERE p.pseudonym = ?)
+      ORDER BY r.calling_ae, r.sop_class_uid)sql");
+    query.bind(1, pseudonym);
+    std::vector<RefusedContext> rows;
+    while (query.executeStep())
+      rows.push_back({query.getColumn(0).getString(), query.getColumn(1).getString(), query.getColumn(2).getString(),
+                      query.getColumn(3).getString(), query.getColumn(4).getInt64(), query.getColumn(5).getString()});
+    return rows;
   });
 }
 

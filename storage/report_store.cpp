@@ -79,9 +79,12 @@ std::int64_t ReportStore::record_report(std::int64_t job, const std::string& sta
 
 std::optional<ReportRecord> ReportStore::latest_report(const std::string& pseudonym) {
   return database_.locked([&](SQLite::Database& db) -> std::optional<ReportRecord> {
+    // A patient whose studies came from another by a corrected PatientID continues that one's reports.
     SQLite::Statement q(db, "SELECT sop_instance_uid, sop_class_uid, study_uid, series_uid, patient, relative_path "
-                              "FROM reports WHERE patient = ? ORDER BY id DESC LIMIT 1");
+                              "FROM reports WHERE patient = ? OR patient IN "
+                              "(SELECT from_patient FROM patient_moves WHERE to_patient = ?) ORDER BY id DESC LIMIT 1");
     q.bind(1, pseudonym);
+    q.bind(2, pseudonym);
     if (!q.executeStep()) return std::nullopt;
     return ReportRecord{q.getColumn(0).getString(), q.getColumn(1).getString(), q.getColumn(2).getString(),
                         q.getColumn(3).getString(), q.getColumn(4).getString(), q.getColumn(5).getString()};

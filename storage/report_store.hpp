@@ -24,7 +24,8 @@ class ReportStore {
   std::int64_t record_report(std::int64_t job, const std::string& stages, const std::string& result,
                              const ReportRecord& report, const std::vector<DeliveryTarget>& destinations,
                              const std::string& now);
-  // The newest report of a patient (the predecessor of the next one), if any.
+  // The newest report of a patient (the predecessor of the next one), if any; it may be a report of a
+  // patient whose studies moved to this one (a corrected PatientID, InstanceStore::put).
   std::optional<ReportRecord> latest_report(const std::string& pseudonym);
   // Pending rows whose next attempt is due at `now`, oldest first.
   std::vector<OutboxRow> due_deliveries(const std::string& now, int limit = 16);

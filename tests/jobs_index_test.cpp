@@ -71,10 +71,10 @@ TEST(JobsIndex, ASchemaOneIndexIsUpgradedInPlace) {
   testing::TempDir dir;
   const auto file = dir / "index.sqlite";
   { Index fresh(file); }
-  // Make it what schema 1 wrote: no cases, jobs, decisions or rt_status; version 1; one instance row.
+  // Make it what schema 1 wrote: no cases, jobs, decisions, rt_status, reports or refusals; version 1; one instance row.
   const testing::RunResult downgrade = testing::run(
       {"sqlite3", file.string(),
-       "DROP TABLE outbox; DROP TABLE reports; DROP TABLE jobs; DROP TABLE cases; DROP TABLE patient_decisions; ALTER TABLE instances DROP COLUMN rt_status;"
+       "DROP TABLE refused_contexts; DROP TABLE patient_moves; DROP TABLE outbox; DROP TABLE reports; DROP TABLE jobs; DROP TABLE cases; DROP TABLE patient_decisions; ALTER TABLE instances DROP COLUMN rt_status;"
        "INSERT INTO patients(pseudonym, patient_id) VALUES('pA', 'X');"
        "INSERT INTO studies(uid, patient) VALUES('1.2', 1); INSERT INTO series(uid, study, modality) VALUES('1.3', 1, 'CT');"
        "INSERT INTO instances(sop_instance_uid, sop_class_uid, series, path, size_bytes, content_sha256, received_at) "
@@ -87,8 +87,66 @@ TEST(JobsIndex, ASchemaOneIndexIsUpgradedInPlace) {
   upgraded.cases().record_decision("pA", "complete", "inputs d", "t");
   EXPECT_EQ(upgraded.cases().decisions().size(), 1u);
   EXPECT_TRUE(upgraded.reports().deliveries().empty());
+  EXPECT_TRUE(upgraded.instances().refused_contexts_of_patient("pA").empty());  // schema 5's tables
+  EXPECT_FALSE(upgraded.instances().moved_to("pA").has_value());
   EXPECT_EQ(testing::run({"sqlite3", file.string(), "PRAGMA user_version;"}).output,
             std::to_string(Database::current_schema_version) + "\n");
+}
+
+// A corrected PatientID (RIS/PACS reconciliation): the study and its series move to the corrected
+// patient in one transaction, the patient left empty is removed, and the corrected patient's next
+// report continues the old patient's reports.
+TEST(JobsIndex, ACorrectedPatientIdMovesTheStudyAndTheNextReportContinuesTheOldPatients) {
+  testing::TempDir dir;
+  Index index(dir / "index.sqlite");
+  InstanceAttributes a{"1.2.840.10008.5.1.4.1.1.2", "1.9.1", "OLD", "", "1.9", "1.9.0", "CT", "1.9.5", {}, ""};
+  EXPECT_FALSE(index.instances().put(a, "pOld", {"pOld/1.9/1.9.0/1.9.1.dcm", 1, "", "t0", "PACS"}, "t0").has_value());
+  a.sop_instance_uid = "1.9.2";
+  index.instances().put(a, "pOld", {"pOld/1.9/1.9.0/1.9.2.dcm", 1, "", "t0", "PACS"}, "t0");
+  const auto job = index.cases().record_case("pOld", "d", {{"ct", "1.9.1"}}, "t0");
+  ASSERT_TRUE(job.has_value());
+  index.reports().record_report(*job, "", "{}", {"2.25.1", "1.2.840.10008.5.1.4.1.1.88.22", "1.9", "2.25.2", "pOld", "pOld/2.25.1.dcm"},
+                                {}, "t1");
+
+  a.patient_id = "NEW";
+  a.sop_instance_uid = "1.9.1";
+  const auto moved = index.instances().put(a, "pNew", {"pNew/1.9/1.9.0/1.9.1.dcm", 1, "", "t2", "PACS"}, "t2");
+  ASSERT_TRUE(moved.has_value());
+  EXPECT_EQ(*moved, "pOld");
+  // Both instances are the new patient's at once, the one not yet re-sent too; the old patient is gone.
+  EXPECT_EQ(index.instances().rows_of_patient("pNew").size(), 2u);
+  EXPECT_TRUE(index.instances().rows_of_patient("pOld").empty());
+  EXPECT_EQ(index.instances().patient_pseudonyms(), std::vector<std::string>{"pNew"});
+  EXPECT_EQ(index.instances().moved_to("pOld"), std::optional<std::string>("pNew"));
+  // A second corrected copy of the same study moves nothing more.
+  a.sop_instance_uid = "1.9.2";
+  EXPECT_FALSE(index.instances().put(a, "pNew", {"pNew/1.9/1.9.0/1.9.2.dcm", 1, "", "t3", "PACS"}, "t3").has_value());
+
+  const auto previous = index.reports().latest_report("pNew");
+  ASSERT_TRUE(previous.has_value());
+  EXPECT_EQ(previous->sop_instance_uid, "2.25.1");
+  EXPECT_EQ(previous->patient, "pOld");
+  index.cases().retire_patient("pOld", "pNew", "t4");
+  EXPECT_TRUE(index.cases().jobs().at(0).superseded);
+  EXPECT_EQ(index.cases().decisions().at(0).state, "moved");
+}
+
+// Refusals are kept per (calling AE, SOP class) and reach the patients that AE sent data for.
+TEST(JobsIndex, RefusedContextsReachThePatientsOfTheirSenderOnly) {
+  testing::TempDir dir;
+  Index index(dir / "index.sqlite");
+  InstanceAttributes a{"1.2.840.10008.5.1.4.1.1.2", "1.8.1", "A", "", "1.8", "1.8.0", "CT", "1.8.5", {}, ""};
+  index.instances().put(a, "pA", {"pA/x.dcm", 1, "", "t0", "PACS"}, "t0");
+  InstanceAttributes b{"1.2.840.10008.5.1.4.1.1.2", "1.7.1", "B", "", "1.7", "1.7.0", "CT", "1.7.5", {}, ""};
+  index.instances().put(b, "pB", {"pB/y.dcm", 1, "", "t0", "OTHER"}, "t0");
+  for (int i = 0; i < 3; ++i)
+    index.instances().record_refused_context({"PACS", "1.2.840.10008.5.1.4.1.1.481.2", "JPEG2000Multicomponent",
+                                              "no offered transfer syntax is read", 1, "t" + std::to_string(i)});
+  const auto of_a = index.instances().refused_contexts_of_patient("pA");
+  ASSERT_EQ(of_a.size(), 1u);
+  EXPECT_EQ(of_a[0].times, 3);
+  EXPECT_EQ(of_a[0].last_at, "t2");
+  EXPECT_TRUE(index.instances().refused_contexts_of_patient("pB").empty());
 }
 
 TEST(JobsIndex, RerunQueuesFailedJobsOfCurrentVersionsOrTheIdsGiven) {
