@@ -126,6 +126,32 @@ bool codestream_matches(const std::string& codestream, const FrameLayout& layout
   return true;
 }
 
+// Encoders (GDCM's among them) code 12-bit data at the container's 16-bit precision, and a lossy
+// codestream then decodes to values that overshoot BitsStored at edges. Masked to BitsStored, as a
+// reader of the stored values does, an overshoot would wrap to the other end of the range: a bright
+// edge read as air. Values are clamped into the BitsStored range instead (lossless data are in range).
+template <typename Unsigned, typename Signed>
+void clamp_values(void* data, std::size_t count, unsigned bits_stored, bool is_signed) {
+  const std::int64_t low = is_signed ? -(std::int64_t{1} << (bits_stored - 1)) : 0;
+  const std::int64_t high = is_signed ? (std::int64_t{1} << (bits_stored - 1)) - 1 : (std::int64_t{1} << bits_stored) - 1;
+  auto* values = static_cast<Unsigned*>(data);
+  for (std::size_t i = 0; i < count; ++i) {
+    const std::int64_t v = is_signed ? static_cast<std::int64_t>(static_cast<Signed>(values[i]))
+                                     : static_cast<std::int64_t>(values[i]);
+    const std::int64_t clamped = v < low ? low : v > high ? high : v;
+    values[i] = static_cast<Unsigned>(static_cast<Signed>(clamped));
+  }
+}
+
+void clamp_to_bits_stored(void* data, const FrameLayout& layout) {
+  if (layout.bits_stored >= layout.bits_allocated) return;
+  const std::size_t count = std::size_t{layout.rows} * layout.columns * layout.samples;
+  const bool is_signed = layout.representation == 1;
+  if (layout.bits_allocated == 8) clamp_values<std::uint8_t, std::int8_t>(data, count, layout.bits_stored, is_signed);
+  else if (layout.bits_allocated == 16) clamp_values<std::uint16_t, std::int16_t>(data, count, layout.bits_stored, is_signed);
+  else clamp_values<std::uint32_t, std::int32_t>(data, count, layout.bits_stored, is_signed);
+}
+
 // Decodes one codestream through GDCM into exactly layout.frame_bytes() bytes at `out`.
 OFCondition decode_codestream(const std::string& codestream, const FrameLayout& layout, void* out) {
   if (!codestream_matches(codestream, layout)) return kMismatch;
@@ -144,6 +170,7 @@ OFCondition decode_codestream(const std::string& codestream, const FrameLayout& 
   // not padded or cut: the image would be misread.
   if (bytes.size() != layout.frame_bytes()) return kCorrupt;
   std::memcpy(out, bytes.data(), bytes.size());
+  clamp_to_bits_stored(out, layout);
   return EC_Normal;
 }
 

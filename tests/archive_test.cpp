@@ -7,9 +7,13 @@
 #include <dcmtk/dcmdata/dcuid.h>
 #include <gtest/gtest.h>
 
+#include <dcmtk/dcmdata/dcfilefo.h>
 #include <dcmtk/dcmdata/dcvrui.h>
 
+#include <algorithm>
+#include <cmath>
 #include <functional>
+#include <iostream>
 #include <spdlog/sinks/null_sink.h>
 #include <spdlog/spdlog.h>
 
@@ -17,6 +21,7 @@
 
 #include "phantom/phantom_writer.hpp"
 #include "storage/content_hash.hpp"
+#include "storage/dicom_codecs.hpp"
 #include "tests/support/dicom_files.hpp"
 #include "tests/support/process.hpp"
 #include "tests/support/test_paths.hpp"
@@ -164,6 +169,36 @@ TEST_F(ArchiveTest, AJpeg2000CodestreamThatDisagreesWithRowsIsNotDecoded) {
   // Ingest still decides: the copy is not the same bytes as anything stored, so it is stored.
   Archive archive({data_.path()}, quiet_logger());
   EXPECT_EQ(ingest(archive, j2k).result, IngestOutcome::Result::stored);
+}
+
+// Lossy JPEG 2000 (.91) decodes too: to values near the original's (GDCM's encoder at quality 60 here:
+// its quality is a PSNR against the 16-bit container, so 30 is noise for a 12-bit CT),
+// and as another content, so it never passes for the uncompressed instance.
+TEST_F(ArchiveTest, LossyJpeg2000DecodesNearTheOriginalAndIsAnotherContent) {
+  const fs::path lossy = source_.path() / "ct-j2k-lossy.dcm";
+  ASSERT_EQ(rtpof::testing::run({"gdcmconv", "--j2k", "--lossy", "-q", "60", files_.ct[0].string(), lossy.string()}).exit_code, 0);
+  register_dicom_decoders();
+  DcmFileFormat original_file, lossy_file;
+  ASSERT_TRUE(original_file.loadFile(files_.ct[0].c_str()).good());
+  ASSERT_TRUE(lossy_file.loadFile(lossy.c_str()).good());
+  ASSERT_EQ(lossy_file.getDataset()->getOriginalXfer(), EXS_JPEG2000);
+  ASSERT_TRUE(lossy_file.getDataset()->chooseRepresentation(EXS_LittleEndianExplicit, nullptr).good());
+  const Uint16 *a = nullptr, *b = nullptr;
+  unsigned long count_a = 0, count_b = 0;
+  ASSERT_TRUE(original_file.getDataset()->findAndGetUint16Array(DCM_PixelData, a, &count_a).good());
+  ASSERT_TRUE(lossy_file.getDataset()->findAndGetUint16Array(DCM_PixelData, b, &count_b).good());
+  ASSERT_EQ(count_a, count_b);
+  double sum = 0, range_low = 65535, range_high = 0;
+  for (unsigned long i = 0; i < count_a; ++i) {
+    sum += std::abs(static_cast<double>(a[i]) - b[i]);
+    range_low = std::min<double>(range_low, a[i]);
+    range_high = std::max<double>(range_high, a[i]);
+  }
+  // Mean absolute error under 2 % of the image's value range: the same image, not noise or another one.
+  EXPECT_LT(sum / static_cast<double>(count_a), 0.02 * (range_high - range_low)) << "mean absolute error";
+  std::cout << "lossy JPEG 2000 (q 60): mean absolute error " << sum / static_cast<double>(count_a) << " of a range of "
+            << range_high - range_low << "\n";
+  EXPECT_NE(canonical_content_sha256(lossy), canonical_content_sha256(files_.ct[0]));
 }
 
 // Issue 23 item 5: another patient's object, in another study, reusing a stored SOP Instance UID used to
