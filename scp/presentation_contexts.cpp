@@ -37,7 +37,7 @@ const std::vector<std::string>& accepted_transfer_syntaxes() {
       UID_JPEGLSLosslessTransferSyntax,
       UID_JPEGLSLossyTransferSyntax,
       UID_RLELosslessTransferSyntax,
-      // Decoded through GDCM/OpenJPEG (storage/jpeg2000_decoder.hpp); stored as received.
+      // Decoded through OpenJPEG (storage/jpeg2000_decoder.hpp); stored as received.
       UID_JPEG2000LosslessOnlyTransferSyntax,
       UID_JPEG2000TransferSyntax,
   };

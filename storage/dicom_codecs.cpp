@@ -5,8 +5,6 @@
 #include <dcmtk/dcmjpeg/djdecode.h>
 #include <dcmtk/dcmjpls/djdecode.h>
 
-#include <gdcmTrace.h>
-
 #include "storage/jpeg2000_decoder.hpp"
 
 namespace rtpof::storage {
@@ -17,9 +15,6 @@ struct Registration {
     DJDecoderRegistration::registerCodecs();
     DJLSDecoderRegistration::registerCodecs();
     DcmRLEDecoderRegistration::registerCodecs();
-    // GDCM would print its own warnings to stderr; a refused codestream is reported by the caller.
-    gdcm::Trace::WarningOff();
-    gdcm::Trace::ErrorOff();
     DcmCodecList::registerCodec(&jpeg2000, nullptr, &jpeg2000_parameter);
   }
   ~Registration() {

@@ -7,13 +7,12 @@
 #include <dcmtk/dcmdata/dcstack.h>
 #include <dcmtk/dcmdata/dcvrpobw.h>
 
-#include <gdcmJPEG2000Codec.h>
-#include <gdcmPhotometricInterpretation.h>
-#include <gdcmPixelFormat.h>
+#include <openjpeg.h>
 
+#include <algorithm>
 #include <cstdint>
 #include <cstring>
-#include <sstream>
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -28,12 +27,6 @@ const OFCondition kMismatch = makeOFCondition(
     "JPEG 2000 codestream's size, components or precision disagree with Rows, Columns, SamplesPerPixel, BitsAllocated");
 const OFCondition kEncodeRefused = makeOFCondition(OFM_dcmdata, 0x7a03, OF_error, "rtpof does not encode JPEG 2000");
 
-// GDCM decodes one bare codestream only through this protected member; the rest of its codec API
-// wants GDCM's own data elements.
-class CodestreamDecoder : public gdcm::JPEG2000Codec {
- public:
-  using gdcm::JPEG2000Codec::DecodeByStreams;
-};
 
 bool is_jpeg2000(E_TransferSyntax syntax) {
   return syntax == EXS_JPEG2000LosslessOnly || syntax == EXS_JPEG2000;
@@ -100,9 +93,8 @@ std::uint32_t big_endian(const std::string& bytes, std::size_t at, int width) {
   return value;
 }
 
-// Checks the codestream's image and tile size (SIZ, ITU-T T.800 A.5.1) against the data set before
-// GDCM sees it: GDCM 3.0 sizes its output from Rows and Columns but writes what the codestream holds,
-// so a codestream larger than the data set declares would overrun GDCM's buffer.
+// Checks the codestream's image size, components and precision (SIZ, ITU-T T.800 A.5.1) against the
+// data set before anything is decoded, so that a codestream of another image is refused unread.
 bool codestream_matches(const std::string& codestream, const FrameLayout& layout) {
   // A bare codestream starts with SOC SIZ; a JP2 file (a known encoder error) holds one further in.
   static const std::string soc_siz("\xFF\x4F\xFF\x51", 4);
@@ -152,24 +144,97 @@ void clamp_to_bits_stored(void* data, const FrameLayout& layout) {
   else clamp_values<std::uint32_t, std::int32_t>(data, count, layout.bits_stored, is_signed);
 }
 
-// Decodes one codestream through GDCM into exactly layout.frame_bytes() bytes at `out`.
+// OpenJPEG reads the codestream from memory through these.
+struct MemorySource {
+  const std::string& bytes;
+  std::size_t offset = 0;
+};
+
+OPJ_SIZE_T read_source(void* buffer, OPJ_SIZE_T size, void* user) {
+  auto& source = *static_cast<MemorySource*>(user);
+  const std::size_t left = source.bytes.size() - source.offset;
+  if (left == 0) return static_cast<OPJ_SIZE_T>(-1);
+  const std::size_t n = std::min<std::size_t>(size, left);
+  std::memcpy(buffer, source.bytes.data() + source.offset, n);
+  source.offset += n;
+  return n;
+}
+
+OPJ_OFF_T skip_source(OPJ_OFF_T count, void* user) {
+  auto& source = *static_cast<MemorySource*>(user);
+  if (count < 0 || static_cast<std::size_t>(count) > source.bytes.size() - source.offset) return -1;
+  source.offset += static_cast<std::size_t>(count);
+  return count;
+}
+
+OPJ_BOOL seek_source(OPJ_OFF_T position, void* user) {
+  auto& source = *static_cast<MemorySource*>(user);
+  if (position < 0 || static_cast<std::size_t>(position) > source.bytes.size()) return OPJ_FALSE;
+  source.offset = static_cast<std::size_t>(position);
+  return OPJ_TRUE;
+}
+
+// OpenJPEG's messages go to the condition we return, not to stderr.
+void keep_message(const char* message, void* user) {
+  auto& last = *static_cast<std::string*>(user);
+  last = message ? message : "";
+  while (!last.empty() && (last.back() == '\n' || last.back() == ' ')) last.pop_back();
+}
+void drop_message(const char*, void*) {}
+
+// Decodes one codestream with OpenJPEG into exactly layout.frame_bytes() bytes at `out`. Every size is
+// checked against the data set twice: in the SIZ marker before decoding, and on the decoded image
+// before a byte is copied.
 OFCondition decode_codestream(const std::string& codestream, const FrameLayout& layout, void* out) {
   if (!codestream_matches(codestream, layout)) return kMismatch;
-  CodestreamDecoder codec;
-  codec.SetPixelFormat(gdcm::PixelFormat(layout.samples, layout.bits_allocated, layout.bits_stored, layout.high_bit,
-                                         layout.representation));
-  codec.SetPhotometricInterpretation(gdcm::PhotometricInterpretation::MONOCHROME2);
-  const unsigned int dimensions[3] = {layout.columns, layout.rows, 1};
-  codec.SetDimensions(dimensions);
-  codec.SetNumberOfDimensions(2);
-  std::istringstream in(codestream);
-  std::ostringstream decoded;
-  if (!codec.DecodeByStreams(in, decoded)) return kCorrupt;
-  const std::string bytes = decoded.str();
-  // A codestream whose size or precision disagrees with Rows, Columns and BitsAllocated is refused,
-  // not padded or cut: the image would be misread.
-  if (bytes.size() != layout.frame_bytes()) return kCorrupt;
-  std::memcpy(out, bytes.data(), bytes.size());
+  static const std::string jp2_signature("\x00\x00\x00\x0C\x6A\x50\x20\x20\x0D\x0A\x87\x0A", 12);
+  const bool jp2 = codestream.compare(0, jp2_signature.size(), jp2_signature) == 0;  // an encoder's error, read anyway
+  std::unique_ptr<opj_codec_t, decltype(&opj_destroy_codec)> codec(opj_create_decompress(jp2 ? OPJ_CODEC_JP2 : OPJ_CODEC_J2K),
+                                                                  &opj_destroy_codec);
+  std::unique_ptr<opj_stream_t, decltype(&opj_stream_destroy)> stream(opj_stream_create(OPJ_J2K_STREAM_CHUNK_SIZE, OPJ_TRUE),
+                                                                     &opj_stream_destroy);
+  if (!codec || !stream) return kCorrupt;
+  std::string error;
+  opj_set_error_handler(codec.get(), keep_message, &error);
+  opj_set_warning_handler(codec.get(), drop_message, nullptr);
+  opj_set_info_handler(codec.get(), drop_message, nullptr);
+  opj_dparameters_t parameters;
+  opj_set_default_decoder_parameters(&parameters);
+  if (!opj_setup_decoder(codec.get(), &parameters)) return kCorrupt;
+  MemorySource source{codestream};
+  opj_stream_set_user_data(stream.get(), &source, nullptr);
+  opj_stream_set_user_data_length(stream.get(), codestream.size());
+  opj_stream_set_read_function(stream.get(), read_source);
+  opj_stream_set_skip_function(stream.get(), skip_source);
+  opj_stream_set_seek_function(stream.get(), seek_source);
+  opj_image_t* raw_image = nullptr;
+  const bool header = opj_read_header(stream.get(), codec.get(), &raw_image);
+  std::unique_ptr<opj_image_t, decltype(&opj_image_destroy)> image(raw_image, &opj_image_destroy);
+  auto failed = [&] {
+    return makeOFCondition(OFM_dcmdata, 0x7a02, OF_error,
+                           ("JPEG 2000 codestream could not be decoded" + (error.empty() ? "" : " (OpenJPEG: " + error + ")")).c_str());
+  };
+  if (!header || !image || !opj_decode(codec.get(), stream.get(), image.get()) ||
+      !opj_end_decompress(codec.get(), stream.get()))
+    return failed();
+  const opj_image_comp_t& component = image->comps[0];
+  if (image->numcomps != layout.samples || component.w != layout.columns || component.h != layout.rows ||
+      component.factor != 0 || !component.data)
+    return kMismatch;
+  const std::size_t count = std::size_t{layout.rows} * layout.columns;
+  const OPJ_INT32* values = component.data;
+  // Stored as the container's two's complement: OpenJPEG gives signed samples as negative integers.
+  switch (layout.bits_allocated) {
+    case 8:
+      for (std::size_t i = 0; i < count; ++i) static_cast<std::uint8_t*>(out)[i] = static_cast<std::uint8_t>(values[i]);
+      break;
+    case 16:
+      for (std::size_t i = 0; i < count; ++i) static_cast<std::uint16_t*>(out)[i] = static_cast<std::uint16_t>(values[i]);
+      break;
+    default:
+      for (std::size_t i = 0; i < count; ++i) static_cast<std::uint32_t*>(out)[i] = static_cast<std::uint32_t>(values[i]);
+      break;
+  }
   clamp_to_bits_stored(out, layout);
   return EC_Normal;
 }

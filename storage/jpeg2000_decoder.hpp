@@ -1,8 +1,9 @@
 #pragma once
-// A DCMTK codec that decodes JPEG 2000 (1.2.840.10008.1.2.4.90 lossless, .91 lossy) pixel data.
-// DCMTK 3.6.7 has none (OFFIS sells DCMJP2K); GDCM, which Debian's ITK is already built on, wraps
-// OpenJPEG with the handling of DICOM's quirks (a JP2 header where a bare codestream belongs, signed
-// data), so the codestream of each frame is handed to GDCM's decoder and the rest is DCMTK's.
+// A DCMTK codec that decodes JPEG 2000 (1.2.840.10008.1.2.4.90 lossless, .91 lossy) pixel data with
+// OpenJPEG, the reference decoder Debian packages (and GDCM and ITK use). DCMTK 3.6.7 has no JPEG 2000
+// codec (OFFIS sells DCMJP2K). OpenJPEG is called directly rather than through GDCM's wrapper: GDCM
+// 3.0 sizes its output from the dimensions it is given but writes what the codestream holds, and leaks
+// the image on a failed decode; here every size is checked and every OpenJPEG object has an owner.
 // Decode only: the node never writes JPEG 2000. Internal to storage/; use storage/dicom_codecs.hpp.
 #include <dcmtk/config/osconfig.h>
 #include <dcmtk/dcmdata/dccodec.h>

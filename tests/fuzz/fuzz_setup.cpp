@@ -2,9 +2,6 @@
 
 #include <dcmtk/config/osconfig.h>
 #include <dcmtk/dcmdata/dcdict.h>
-#include <dcmtk/dcmdata/dcrledrg.h>
-#include <dcmtk/dcmjpeg/djdecode.h>
-#include <dcmtk/dcmjpls/djdecode.h>
 #include <dcmtk/oflog/oflog.h>
 
 #include <cstdlib>
@@ -13,6 +10,8 @@
 #include <stdexcept>
 #include <unistd.h>
 
+#include "storage/dicom_codecs.hpp"
+
 namespace rtpof::fuzz {
 
 void initialise_once() {
@@ -20,9 +19,7 @@ void initialise_once() {
   std::call_once(once, [] {
     if (!dcmDataDict.isDictionaryLoaded()) throw std::runtime_error("DICOM data dictionary not loaded");
     OFLog::configure(OFLogger::FATAL_LOG_LEVEL);
-    DcmRLEDecoderRegistration::registerCodecs();
-    DJDecoderRegistration::registerCodecs();
-    DJLSDecoderRegistration::registerCodecs();
+    storage::register_dicom_decoders();  // every codec the node decodes, JPEG 2000 included
   });
 }
 
