@@ -1,5 +1,6 @@
 // rtpof analyze DIR: one patient's folder analysed as the node would: each recurrence's dose-volume
 // figures and class, the CTVs' D95/D98 and the GTV volumes (the reference study's Table 2 and the class).
+#include <chrono>
 #include <cstdio>
 #include <fstream>
 #include <iostream>
@@ -92,6 +93,13 @@ int analyze_command(const Arguments& raw_args) {
   AssemblyOptions options = rules.options;
   if (cl.has("--reference-dose")) options.reference_dose_gy = cl.number("--reference-dose", 0.01, 1000, 0);
 
+  // A line per stage on standard error: the automatic registration is otherwise many seconds of silence.
+  const auto started = std::chrono::steady_clock::now();
+  auto progress = [started](const std::string& stage) {
+    const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
+    std::fprintf(stderr, "rtpof analyze: %5.1f s  %s\n", seconds, stage.c_str());
+  };
+  options.progress = progress;
   AssembledCase assembled;
   try {
     assemble_case(folder, options, assembled);
@@ -99,7 +107,9 @@ int analyze_command(const Arguments& raw_args) {
     std::cerr << "rtpof analyze: " << e.what() << "\n";
     return 1;
   }
+  progress("computing the dose-volume figures");
   const CaseResult result = analyse_case(assembled.inputs, rules.classification);
+  progress("done");
   const auto json_to = cl.value("--json");
   const bool json_on_stdout = json_to && *json_to == "-";
   print_table(json_on_stdout ? stderr : stdout, result, assembled);

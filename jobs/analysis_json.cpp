@@ -34,6 +34,8 @@ nlohmann::json analysis_json(const AssembledCase& folder, const CaseResult& resu
   out["patient"] = {{"pseudonym", pseudonym}};
   out["reference_dose_gy"] = result.reference_dose_gy;
   out["reference_dose_source"] = result.reference_dose_source;
+  out["classification"] = {{"in_field_min_v95_pct", result.rules.in_field_min_v95_pct},
+                           {"marginal_min_v95_pct", result.rules.marginal_min_v95_pct}};
   out["dose"] = dose_json(folder.dose_interpretations);
   json quality = json::object();
   if (folder.registration.source == "REG") quality["reg_instance_uid"] = folder.registration.reg_uid;
@@ -62,14 +64,17 @@ nlohmann::json analysis_json(const AssembledCase& folder, const CaseResult& resu
                                   {"percent_in_ctv", in_ctv},
                                   {"class", to_string(r.miss_class)},
                                   {"borderline", r.borderline},
-                                  {"v95_range_pct", {r.v95_range_pct[0], r.v95_range_pct[1]}}});
+                                  {"v95_range_pct", {r.v95_range_pct[0], r.v95_range_pct[1]}},
+                                  {"cumulative_dvh", r.cumulative_dvh}});
   }
   out["ctvs"] = json::array();
   for (const CtvResult& c : result.ctvs)
     out["ctvs"].push_back({{"roi", c.roi}, {"level", c.level}, {"volume_cc", c.volume_cc}, {"d95_gy", c.d95_gy},
                            {"d98_gy", c.d98_gy}, {"coverage_pct", c.coverage_pct}});
   out["gtv"] = {{"primary_cc", result.gtv_primary_cc ? json(*result.gtv_primary_cc) : json(nullptr)},
-                {"nodal_cc", result.gtv_nodal_cc ? json(*result.gtv_nodal_cc) : json(nullptr)}};
+                {"nodal_cc", result.gtv_nodal_cc ? json(*result.gtv_nodal_cc) : json(nullptr)},
+                {"primary_roi", result.gtv_primary_cc ? json(result.gtv_primary_roi) : json(nullptr)},
+                {"nodal_roi", result.gtv_nodal_cc ? json(result.gtv_nodal_roi) : json(nullptr)}};
   return out;
 }
 

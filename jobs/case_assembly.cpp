@@ -87,6 +87,10 @@ SourceInstance source_of(DicomObject& object) {
 }
 
 // The analysis' inputs from the objects the roles name, and nothing else.
+void tell(const AssemblyOptions& options, const std::string& stage) {
+  if (options.progress) options.progress(stage);
+}
+
 void assemble_from(const ObjectsByUid& objects, const CaseRoles& roles, const AssemblyOptions& options,
                    AssembledCase& out);
 
@@ -94,7 +98,9 @@ void assemble_from(const ObjectsByUid& objects, const CaseRoles& roles, const As
 
 void assemble_case(const fs::path& folder, const AssemblyOptions& options, AssembledCase& out) {
   std::vector<LoadError> unreadable;
-  std::vector<DicomObject> objects = read_dicom_files(files_under(folder), &unreadable);
+  const std::vector<fs::path> files = files_under(folder);
+  tell(options, "reading " + std::to_string(files.size()) + " files");
+  std::vector<DicomObject> objects = read_dicom_files(files, &unreadable);
   out.skipped_files = unreadable.size();
 
   // The node's matcher decides which objects form the case, from the attributes the index would hold;
@@ -141,8 +147,6 @@ void assemble_from(const ObjectsByUid& by_uid, const CaseRoles& roles, const Ass
     out.evidence.push_back(source_of(object_of(by_uid, input.sop_instance_uid, input.role)));
   std::sort(out.evidence.begin(), out.evidence.end(),
             [](const SourceInstance& a, const SourceInstance& b) { return a.sop_instance_uid < b.sop_instance_uid; });
-  for (DicomObject* image : objects_with("ct")) out.ct_images.push_back(source_of(*image));
-  for (DicomObject* image : objects_with("mr")) out.mr_images.push_back(source_of(*image));
   DicomObject& recurrence = object("recurrence");
   out.recurrence_object = source_of(recurrence);
   {
@@ -170,6 +174,7 @@ void assemble_from(const ObjectsByUid& by_uid, const CaseRoles& roles, const Ass
   if (kind_of(recurrence) == ObjectKind::Segmentation) seg = load_segmentation(recurrence);
   else followup = load_structure_set(recurrence);
 
+  tell(options, "loading the CT and MR series, the structures, the plan and the dose");
   const ImageSeries ct_series = load_image_series(objects_with("ct"));
   const ImageSeries mr_series = load_image_series(objects_with("mr"));
   const double ct_spacing = ct_series.image->GetSpacing()[2];
@@ -180,6 +185,7 @@ void assemble_from(const ObjectsByUid& by_uid, const CaseRoles& roles, const Ass
                                      text_of(objects_with("mr").front()->dataset(), DCM_FrameOfReferenceUID),
                                      text_of(objects_with("ct").front()->dataset(), DCM_FrameOfReferenceUID));
   if (!registration) {
+    tell(options, "no Spatial Registration: registering the MR to the CT automatically (the longest stage)");
     registration = register_mr_to_ct(*mr_series.image, *ct_series.image, options.registration);
     out.notes.push_back("no Spatial Registration: MR registered to CT automatically; " + registration->quality->summary);
   }

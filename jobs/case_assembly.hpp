@@ -5,6 +5,7 @@
 // its case row records (assemble_recorded_case); `rtpof analyze` matches a folder once and then assembles
 // the same way (assemble_case).
 #include <filesystem>
+#include <functional>
 #include <optional>
 #include <stdexcept>
 #include <string>
@@ -40,7 +41,6 @@ struct AssembledCase {
   report::ReportSubject subject;                   // the follow-up study the report joins
   std::vector<report::SourceInstance> evidence;    // every instance the analysis read
   report::SourceInstance recurrence_object;        // the RTSTRUCT or SEG outlining the recurrences
-  std::vector<report::SourceInstance> ct_images, mr_images;
 };
 
 struct AssemblyOptions {
@@ -50,6 +50,9 @@ struct AssemblyOptions {
   std::size_t points_per_structure = 1'000'000;
   pipeline::AutomaticRegistrationSettings registration;  // used when no REG links the frames
   rules::MatchRules match;  // which objects form the case (plan choice, several doses); assemble_case only
+  // Told at the start of each stage ("reading 48 files", "registering MR to CT automatically"), so a
+  // command can show progress through the long ones; empty: silent.
+  std::function<void(const std::string&)> progress;
 };
 
 // A folder (or one file): every file read, the case matched once (options.match), then assembled from

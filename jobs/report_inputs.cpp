@@ -36,8 +36,6 @@ report::ReportContext report_context(const AssembledCase& folder, const report::
   context.identity = identity;
   context.evidence = folder.evidence;
   context.recurrence_object = folder.recurrence_object;
-  context.planning_images = folder.ct_images;
-  context.followup_images = folder.mr_images;
   context.registration = folder.registration;
   for (const pipeline::DoseInterpretation& dose : folder.dose_interpretations)
     context.dose_interpretation += (context.dose_interpretation.empty() ? "" : "; ") + pipeline::describe(dose);

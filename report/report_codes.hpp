@@ -20,6 +20,9 @@ inline DSRCodedEntryValue ucum(const char* value, const char* meaning) { return 
 inline DSRCodedEntryValue volume() { return sct("118565006", "Volume"); }
 inline DSRCodedEntryValue absorbed_dose() { return dcm("128513", "Absorbed Dose"); }
 inline DSRCodedEntryValue v95() { return rtpof("V95", "Percent volume receiving 95 % of the reference dose"); }
+inline DSRCodedEntryValue summary() { return rtpof("SUMMARY", "Recurrence classification summary"); }
+inline DSRCodedEntryValue class_thresholds() { return rtpof("THRESHOLDS", "Classification thresholds"); }
+inline DSRCodedEntryValue inside_ctvs() { return rtpof("INCTV", "Percent of the volume inside each CTV"); }
 inline DSRCodedEntryValue coverage() { return rtpof("COVERAGE", "Percent volume inside the dose grid"); }
 inline DSRCodedEntryValue reference_dose() { return dcm("130009", "Prescription Radiation Dose"); }
 inline DSRCodedEntryValue dose_threshold() { return dcm("130019", "Specified Radiation Dose"); }

@@ -43,7 +43,6 @@ struct ReportContext {
   ReportIdentity identity;
   std::vector<SourceInstance> evidence;  // every instance the analysis read
   SourceInstance recurrence_object;      // the RTSTRUCT or SEG outlining the recurrences
-  std::vector<SourceInstance> planning_images, followup_images;  // the image library
   pipeline::RegistrationChoice registration;
   std::string dose_interpretation;  // what each RTDOSE was read as (pipeline/dosevolume/dose_meaning.hpp's describe)
 };

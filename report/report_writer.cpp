@@ -33,6 +33,27 @@ std::string ds(double value) {
   return text;
 }
 
+// What a reader reads: figures rounded to what they mean (the NUMs keep 10 digits).
+std::string one_decimal(double value) {
+  char text[32];
+  std::snprintf(text, sizeof text, "%.1f", value);
+  return text;
+}
+std::string no_decimal(double value) {
+  char text[32];
+  std::snprintf(text, sizeof text, "%.0f", value);
+  return text;
+}
+
+// "Recurrence: marginal, V95 50.1 % (in-field ≥ 95, out-field < 20), not borderline"
+std::string summary_line(const RecurrenceResult& r, const ClassificationRules& rules) {
+  return r.roi + ": " + to_string(r.miss_class) + ", V95 " + one_decimal(r.v95_pct) + " % (in-field \u2265 " +
+         no_decimal(rules.in_field_min_v95_pct) + ", out-field < " + no_decimal(rules.marginal_min_v95_pct) + "), " +
+         (r.borderline ? "borderline: V95 " + one_decimal(r.v95_range_pct[0]) + " to " + one_decimal(r.v95_range_pct[1]) +
+                             " % when placed 2 mm / 1\u00B0 otherwise"
+                       : "not borderline");
+}
+
 const DSRCodedEntryValue& class_code(MissClass c) {
   static const DSRCodedEntryValue in = codes::in_field(), marginal = codes::marginal(), out = codes::out_field();
   switch (c) {
@@ -141,6 +162,11 @@ void add_recurrence(Report& report, const RecurrenceResult& r, const CaseResult&
   check(group.addQualitativeEvaluation(codes::borderline(), r.borderline ? codes::yes() : codes::no()),
         what + " borderline flag");
   if (r.centroid_in) check(group.addQualitativeEvaluation(codes::centroid_in(), r.centroid_in->c_str()), what + " centroid CTV");
+  if (!r.percent_in_ctv.empty()) {
+    std::string inside;
+    for (const auto& [ctv, pct] : r.percent_in_ctv) inside += (inside.empty() ? "" : "; ") + ctv + " " + one_decimal(pct) + " %";
+    check(group.addQualitativeEvaluation(codes::inside_ctvs(), inside.c_str()), what + " inside CTVs");
+  }
 }
 
 void add_ctv(Report& report, const CtvResult& c, const std::string& tracking_uid) {
@@ -155,14 +181,27 @@ void add_ctv(Report& report, const CtvResult& c, const std::string& tracking_uid
   if (!c.level.empty()) check(group.addQualitativeEvaluation(codes::dose_level(), c.level.c_str()), what + " level");
 }
 
-void add_gtv(Report& report, const char* name, double cc, const DSRCodedEntryValue& finding, const std::string& uid) {
+void add_gtv(Report& report, const std::string& name, double cc, const DSRCodedEntryValue& finding,
+             const std::string& uid) {
   start_group(report, name, uid, finding);
-  add_volume(report.getIndividualMeasurements(), cc, std::string("GTV ") + name + " volume");
+  add_volume(report.getIndividualMeasurements(), cc, "GTV " + name + " volume");
 }
 
 // Report-level evaluations: where the reference dose came from, what the dose grid was read as, and
 // which registration placed the MR.
 void add_case_evaluations(Report& report, const CaseResult& result, const ReportContext& context) {
+  // First what the physicist came for: one rounded line per recurrence, then the rules that made it.
+  for (const RecurrenceResult& r : result.recurrences)
+    check(report.addQualitativeEvaluation(codes::summary(), summary_line(r, result.rules).c_str()), "summary of " + r.roi);
+  const ClassificationRules& rules = result.rules;
+  check(report.addQualitativeEvaluation(
+            codes::class_thresholds(),
+            ("in-field: V95 \u2265 " + one_decimal(rules.in_field_min_v95_pct) + " %; marginal: " +
+             one_decimal(rules.marginal_min_v95_pct) + " % \u2264 V95 < " + one_decimal(rules.in_field_min_v95_pct) +
+             " %; out-field: V95 < " + one_decimal(rules.marginal_min_v95_pct) +
+             " %; V95 is the percent of the recurrence receiving at least 95 % of the reference dose")
+                .c_str()),
+        "classification thresholds");
   check(report.addQualitativeEvaluation(codes::reference_dose_source(),
                                         (ds(result.reference_dose_gy) + " Gy, " + result.reference_dose_source).c_str()),
         "reference dose source");
@@ -182,20 +221,6 @@ void add_case_evaluations(Report& report, const CaseResult& result, const Report
       check(report.addQualitativeEvaluation(codes::registration_doubtful(), reg.quality->doubtful ? codes::yes() : codes::no()),
             "registration doubt");
     }
-  }
-}
-
-// An image library entry from what the index knows; no descriptors, so no pixel data is needed.
-void add_image_library_group(TID1600_ImageLibrary& library, const std::vector<SourceInstance>& images,
-                             const std::string& what) {
-  if (images.empty()) return;
-  check(library.addImageGroup(), what + " image group");
-  for (const SourceInstance& image : images) {
-    DcmItem item;
-    item.putAndInsertString(DCM_SOPClassUID, image.sop_class_uid.c_str());
-    item.putAndInsertString(DCM_SOPInstanceUID, image.sop_instance_uid.c_str());
-    item.putAndInsertString(DCM_Modality, image.modality.c_str());
-    check(library.addImageEntry(item, TID1600_ImageLibrary::withoutDescriptors), what + " image " + image.sop_instance_uid);
   }
 }
 
@@ -255,21 +280,24 @@ void write_report(const CaseResult& result, const ReportContext& context, DcmFil
         "device observer");
   check(report.addProcedureReported(CID100_QuantitativeDiagnosticImagingProcedures::MRIUnspecifiedBodyRegion),
         "procedure reported");
+  // TID 1600's Image Library is required, its groups are not (1-n, user option). Listing every CT and MR
+  // slice put 110 image links before the first figure; the images are in the evidence, and each group
+  // references the object it measured, so the library stays an empty container.
   check(report.getImageLibrary().createNewImageLibrary(), "image library");
-  add_image_library_group(report.getImageLibrary(), context.planning_images, "planning");
-  add_image_library_group(report.getImageLibrary(), context.followup_images, "follow-up");
 
   // Tracking UIDs follow the object and the name, so a later report of the same ROI tracks the same finding.
   const std::string tracking_root = context.recurrence_object.sop_instance_uid + "/";
   for (const RecurrenceResult& r : result.recurrences)
     add_recurrence(report, r, result, name_based_uid(tracking_root + r.roi));
   for (const CtvResult& c : result.ctvs) add_ctv(report, c, name_based_uid(context.subject.study_uid + "/ctv/" + c.roi));
+  // A GTV's tracking identifier is its ROI name, as the recurrences' and CTVs' are; the finding says
+  // primary or nodal.
   if (result.gtv_primary_cc)
-    add_gtv(report, "GTV primary", *result.gtv_primary_cc, codes::gtv_primary(),
-            name_based_uid(context.subject.study_uid + "/gtv/primary"));
+    add_gtv(report, result.gtv_primary_roi.empty() ? "GTV primary" : result.gtv_primary_roi, *result.gtv_primary_cc,
+            codes::gtv_primary(), name_based_uid(context.subject.study_uid + "/gtv/primary"));
   if (result.gtv_nodal_cc)
-    add_gtv(report, "GTV nodal", *result.gtv_nodal_cc, codes::gtv_nodal(),
-            name_based_uid(context.subject.study_uid + "/gtv/nodal"));
+    add_gtv(report, result.gtv_nodal_roi.empty() ? "GTV nodal" : result.gtv_nodal_roi, *result.gtv_nodal_cc,
+            codes::gtv_nodal(), name_based_uid(context.subject.study_uid + "/gtv/nodal"));
   add_case_evaluations(report, result, context);
   if (!report.isValid()) throw ReportError("building the report: TID 1500 is incomplete");
 

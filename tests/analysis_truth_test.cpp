@@ -176,6 +176,16 @@ TEST(AnalyzeCommand, WithoutARegTheMrIsRegisteredAutomaticallyAndSaysSo) {
   const fs::path out = dir / "p";
   ASSERT_EQ(run({rtpof_binary().string(), "phantom", "--out", out.string(), "--case", "marginal-93"}).exit_code, 0);
   const json truth = json::parse(read_text(out / "truth.json"));
+  // Progress on standard error, a line per stage, so the registration's seconds are not silence.
+  const RunResult shown = run({rtpof_binary().string(), "analyze", out.string()});
+  ASSERT_EQ(shown.exit_code, 0) << shown.output;
+  const auto reading = shown.output.find("s  reading "), registering = shown.output.find("s  no Spatial Registration: registering");
+  const auto figures = shown.output.find("s  computing the dose-volume figures");
+  EXPECT_NE(reading, std::string::npos) << shown.output;
+  EXPECT_NE(registering, std::string::npos) << shown.output;
+  EXPECT_NE(figures, std::string::npos) << shown.output;
+  EXPECT_LT(reading, registering);
+  EXPECT_LT(registering, figures);
   const json got = analyze(out);
   EXPECT_EQ(got["registration"]["source"], "auto");
   EXPECT_EQ(got["registration"]["doubtful"], false);

@@ -8,6 +8,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstdio>
 #include <sstream>
 
 #include "tests/support/phantom_cases.hpp"
@@ -54,7 +55,40 @@ TEST_P(Report, IsValidAndCarriesTheAnalysis) {
   EXPECT_NE(templates.output.find("Root Template Validation Complete"), std::string::npos) << templates.output;
   EXPECT_TRUE(lines_starting(templates.output, "Error").empty()) << templates.output;
 
+  // Readable: the first recurrence's measurement group starts within the first 60 lines of dsrdump (the
+  // Image Library no longer lists every slice), and one rounded summary line per recurrence is there.
+  const RunResult full = run({"dsrdump", "-q", "+Pl", sr.string()});  // long texts unshortened
+  std::istringstream lines(dump.output);
+  std::size_t line_number = 0, first_group = 0;
+  for (std::string line; std::getline(lines, line);) {
+    ++line_number;
+    if (first_group == 0 && line.find("Measurement Group") != std::string::npos) first_group = line_number;
+  }
+  EXPECT_GT(first_group, 0u) << dump.output;
+  EXPECT_LE(first_group, 60u) << dump.output;
+  for (const json& r : got["recurrences"]) {
+    char v95[32];
+    std::snprintf(v95, sizeof v95, "%.1f", r["v95_pct"].get<double>());
+    const std::string summary = r["roi"].get<std::string>() + ": " + r["class"].get<std::string>() + ", V95 " + v95 +
+                                " % (in-field \u2265 95, out-field < 20), " +
+                                (r["borderline"].get<bool>() ? "borderline" : "not borderline");
+    EXPECT_NE(full.output.find(summary), std::string::npos) << summary << "\n" << full.output;
+    // The cumulative DVH: from 100 % at 0 Gy, never rising, and through V95 at 95 % of the reference dose.
+    const json& curve = r["cumulative_dvh"];
+    ASSERT_GT(curve.size(), 2u);
+    EXPECT_NEAR(curve[0][1].get<double>(), 100.0, 1e-9);
+    const double at = 0.95 * got["reference_dose_gy"].get<double>();
+    for (std::size_t i = 1; i < curve.size(); ++i) {
+      EXPECT_LE(curve[i][1].get<double>(), curve[i - 1][1].get<double>() + 1e-12);
+      if (curve[i - 1][0].get<double>() <= at && at <= curve[i][0].get<double>()) {
+        EXPECT_LE(r["v95_pct"].get<double>(), curve[i - 1][1].get<double>() + 1e-9);
+        EXPECT_GE(r["v95_pct"].get<double>(), curve[i][1].get<double>() - 1e-9);
+      }
+    }
+  }
+
   const ParsedReport report = read_report(sr);
+  EXPECT_NE(report.case_evaluations.at("THRESHOLDS").find("in-field: V95 \u2265 95.0 %"), std::string::npos);
   EXPECT_EQ(report.sop_class_uid, "1.2.840.10008.5.1.4.1.1.88.22");  // Enhanced SR
   EXPECT_EQ(report.character_set, "ISO_IR 192");
   EXPECT_NE(std::find(report.declared_schemes.begin(), report.declared_schemes.end(), "99RTPOF"),
@@ -78,6 +112,11 @@ TEST_P(Report, IsValidAndCarriesTheAnalysis) {
     const std::string want_class = r["class"] == "in-field" ? "IN-FIELD" : r["class"] == "marginal" ? "MARGINAL" : "OUT-FIELD";
     EXPECT_EQ(g->evaluations.at("MISSCLASS"), want_class) << roi;
     EXPECT_EQ(g->evaluations.at("BORDERLINE"), r["borderline"].get<bool>() ? "373066001" : "373067005") << roi;
+    for (const auto& [ctv, pct] : r["percent_in_ctv"].items()) {
+      char text[64];
+      std::snprintf(text, sizeof text, " %.1f %%", pct.get<double>());
+      EXPECT_NE(g->evaluations.at("INCTV").find(ctv + text), std::string::npos) << g->evaluations.at("INCTV");
+    }
     ASSERT_EQ(g->references.size(), 1u);
     EXPECT_NE(std::find(report.evidence.begin(), report.evidence.end(), g->references[0]), report.evidence.end());
   }
@@ -90,8 +129,15 @@ TEST_P(Report, IsValidAndCarriesTheAnalysis) {
     expect_figure(*g, "128513/D98", c["d98_gy"], roi);
     EXPECT_EQ(g->evaluations.at("DOSELEVEL"), c["level"]);
   }
-  expect_figure(*report.group("GTV primary"), "118565006", got["gtv"]["primary_cc"], "GTV primary");
-  expect_figure(*report.group("GTV nodal"), "118565006", got["gtv"]["nodal_cc"], "GTV nodal");
+  // The GTVs' groups are tracked by their ROI names; the finding says primary (130052) or nodal (130051).
+  const ReportGroup* primary = report.group(got["gtv"]["primary_roi"].get<std::string>());
+  const ReportGroup* nodal = report.group(got["gtv"]["nodal_roi"].get<std::string>());
+  ASSERT_NE(primary, nullptr);
+  ASSERT_NE(nodal, nullptr);
+  EXPECT_EQ(primary->finding, "130052,DCM");
+  EXPECT_EQ(nodal->finding, "130051,DCM");
+  expect_figure(*primary, "118565006", got["gtv"]["primary_cc"], "GTV primary");
+  expect_figure(*nodal, "118565006", got["gtv"]["nodal_cc"], "GTV nodal");
 
   // Every instance of the case is in the evidence: CT and MR slices, both structure sets, plan, dose (and REG).
   std::size_t files = 0;

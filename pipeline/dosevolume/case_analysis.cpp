@@ -72,6 +72,7 @@ CaseResult analyse_case(const CaseInputs& inputs, const ClassificationRules& rul
   const DoseSampler dose(*inputs.dose);
   const double threshold = 0.95 * inputs.reference_dose_gy;
   CaseResult result;
+  result.rules = rules;
   result.reference_dose_gy = inputs.reference_dose_gy;
   result.reference_dose_source = inputs.reference_dose_source;
 
@@ -87,6 +88,7 @@ CaseResult analyse_case(const CaseInputs& inputs, const ClassificationRules& rul
     r.d95_gy = distribution.dose_covering_percent(95);
     r.dmean_gy = distribution.mean_gy();
     r.dmax_gy = distribution.max_gy();
+    r.cumulative_dvh = distribution.cumulative_curve(dvh_step_gy);
     const Vec3 centre = inputs.mr_to_ct.apply(centroid(recurrence.region));
     r.centroid_dose_gy = dose.at(centre);
     for (const NamedStack& ctv : inputs.ctvs) {
@@ -105,8 +107,14 @@ CaseResult analyse_case(const CaseInputs& inputs, const ClassificationRules& rul
     result.ctvs.push_back({ctv.roi, ctv.level, distribution.total_cc(), distribution.dose_covering_percent(95),
                            distribution.dose_covering_percent(98), distribution.coverage_pct()});
   }
-  if (inputs.gtv_primary) result.gtv_primary_cc = sample_region(inputs.gtv_primary->stack).volume_mm3 / 1000.0;
-  if (inputs.gtv_nodal) result.gtv_nodal_cc = sample_region(inputs.gtv_nodal->stack).volume_mm3 / 1000.0;
+  if (inputs.gtv_primary) {
+    result.gtv_primary_cc = sample_region(inputs.gtv_primary->stack).volume_mm3 / 1000.0;
+    result.gtv_primary_roi = inputs.gtv_primary->roi;
+  }
+  if (inputs.gtv_nodal) {
+    result.gtv_nodal_cc = sample_region(inputs.gtv_nodal->stack).volume_mm3 / 1000.0;
+    result.gtv_nodal_roi = inputs.gtv_nodal->roi;
+  }
   return result;
 }
 

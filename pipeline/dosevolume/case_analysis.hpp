@@ -55,7 +55,12 @@ struct RecurrenceResult {
   MissClass miss_class = MissClass::OutField;
   bool borderline = false;
   std::array<double, 2> v95_range_pct{0, 0};
+  // The cumulative DVH, (dose Gy, % of the volume receiving at least it), every dvh_step_gy from 0 to
+  // past Dmax: the same samples as every figure above.
+  std::vector<std::pair<double, double>> cumulative_dvh;
 };
+
+constexpr double dvh_step_gy = 0.1;
 
 struct CtvResult {
   std::string roi, level;
@@ -63,11 +68,13 @@ struct CtvResult {
 };
 
 struct CaseResult {
+  ClassificationRules rules;  // the thresholds that made each class
   double reference_dose_gy = 0;
   std::string reference_dose_source;
   std::vector<RecurrenceResult> recurrences;
   std::vector<CtvResult> ctvs;
   std::optional<double> gtv_primary_cc, gtv_nodal_cc;
+  std::string gtv_primary_roi, gtv_nodal_roi;  // their ROI names, when present
 };
 
 CaseResult analyse_case(const CaseInputs& inputs, const ClassificationRules& rules = {});

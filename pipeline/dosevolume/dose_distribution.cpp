@@ -1,5 +1,7 @@
 #include "pipeline/dosevolume/dose_distribution.hpp"
 
+#include <cmath>
+
 #include <algorithm>
 #include <numeric>
 
@@ -71,7 +73,12 @@ double DoseDistribution::percent_receiving(double gy) const {
 std::vector<std::pair<double, double>> DoseDistribution::cumulative_curve(double step_gy) const {
   std::vector<std::pair<double, double>> curve;
   if (doses_.empty() || !(step_gy > 0)) return curve;
-  for (double gy = 0; gy <= max_ + step_gy; gy += step_gy) curve.emplace_back(gy, percent_receiving(gy));
+  // Each dose as index x step, not a running sum: no drift (69.99999 for 70) along the curve.
+  const auto points = static_cast<std::size_t>(std::floor(max_ / step_gy)) + 2;
+  for (std::size_t i = 0; i < points; ++i) {
+    const double gy = static_cast<double>(i) * step_gy;
+    curve.emplace_back(gy, percent_receiving(gy));
+  }
   return curve;
 }
 

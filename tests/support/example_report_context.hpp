@@ -20,8 +20,6 @@ inline report::ReportContext example_report_context() {
   const SourceInstance mr{"1.2.840.10008.5.1.4.1.1.4", "1.2.20", "1.2.21", "1.2.3", "MR"};
   c.recurrence_object = {"1.2.840.10008.5.1.4.1.1.481.3", "1.2.30", "1.2.31", "1.2.3", "RTSTRUCT"};
   c.evidence = {ct, mr, c.recurrence_object};
-  c.planning_images = {ct};
-  c.followup_images = {mr};
   c.registration.source = "auto";
   c.registration.quality = RegistrationQuality{-0.5, 40, 3.0, 0.1, false, "MI -0.5, spread 0.10 mm"};
   return c;
