@@ -15,6 +15,7 @@
 #include "app/commands.hpp"
 #include "app/dcmtk_runtime.hpp"
 #include "jobs/report_inputs.hpp"
+#include "report/registration_writer.hpp"
 #include "report/report_writer.hpp"
 #include "storage/pseudonym.hpp"
 
@@ -81,7 +82,7 @@ void print_table(std::FILE* to, const CaseResult& result, const AssembledCase& f
 }  // namespace
 
 int analyze_command(const Arguments& raw_args) {
-  const CommandLine cl(json_flag_without_file(raw_args), {"--json", "--sr", "--config", "--reference-dose", "--data-dir"}, {});
+  const CommandLine cl(json_flag_without_file(raw_args), {"--json", "--sr", "--reg", "--config", "--reference-dose", "--data-dir"}, {});
   initialise_dcmtk();
   quiet_dcmtk_parser();
   if (cl.positionals().size() != 1) throw UsageError("give exactly one folder: rtpof analyze DIR [--json FILE]");
@@ -131,6 +132,21 @@ int analyze_command(const Arguments& raw_args) {
                                              new_report_identity(assembled, 1)),
                       *sr_to);
     std::cerr << "report written to " << *sr_to << "\n";
+  }
+  if (const auto reg_to = cl.value("--reg")) {
+    // The fusion used, for the planning system; a REG that came with the case is that fusion already.
+    if (assembled.registration.source == "REG") {
+      std::cerr << "no REG written to " << *reg_to << ": the case's own REG " << assembled.registration.reg_uid
+                << " is the fusion used\n";
+    } else {
+      char host[256] = "localhost";
+      gethostname(host, sizeof host - 1);
+      report::write_registration_file(
+          assembled.registration.mr_to_ct, registered_frames(assembled),
+          report_context(assembled, report::report_device(std::string("analyze@") + host), new_report_identity(assembled, 1)),
+          *reg_to);
+      std::cerr << "registration written to " << *reg_to << "\n";
+    }
   }
   return 0;
 }

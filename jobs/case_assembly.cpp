@@ -179,11 +179,11 @@ void assemble_from(const ObjectsByUid& by_uid, const CaseRoles& roles, const Ass
   const ImageSeries mr_series = load_image_series(objects_with("mr"));
   const double ct_spacing = ct_series.image->GetSpacing()[2];
   const double mr_spacing = mr_series.image->GetSpacing()[2];
+  out.mr_frame_uid = text_of(objects_with("mr").front()->dataset(), DCM_FrameOfReferenceUID);
+  out.ct_frame_uid = text_of(objects_with("ct").front()->dataset(), DCM_FrameOfReferenceUID);
   std::optional<RegistrationChoice> registration;
   if (!uids_with_role(roles, "reg").empty())
-    registration = mr_to_ct_from_reg(load_spatial_registration(object("reg")),
-                                     text_of(objects_with("mr").front()->dataset(), DCM_FrameOfReferenceUID),
-                                     text_of(objects_with("ct").front()->dataset(), DCM_FrameOfReferenceUID));
+    registration = mr_to_ct_from_reg(load_spatial_registration(object("reg")), out.mr_frame_uid, out.ct_frame_uid);
   if (!registration) {
     tell(options, "no Spatial Registration: registering the MR to the CT automatically (the longest stage)");
     registration = register_mr_to_ct(*mr_series.image, *ct_series.image, options.registration);

@@ -41,6 +41,7 @@ struct AssembledCase {
   report::ReportSubject subject;                   // the follow-up study the report joins
   std::vector<report::SourceInstance> evidence;    // every instance the analysis read
   report::SourceInstance recurrence_object;        // the RTSTRUCT or SEG outlining the recurrences
+  std::string ct_frame_uid, mr_frame_uid;          // the frames the registration links
 };
 
 struct AssemblyOptions {

@@ -42,4 +42,15 @@ report::ReportContext report_context(const AssembledCase& folder, const report::
   return context;
 }
 
+report::RegisteredFrames registered_frames(const AssembledCase& folder) {
+  report::RegisteredFrames frames;
+  frames.ct_frame_uid = folder.ct_frame_uid;
+  frames.mr_frame_uid = folder.mr_frame_uid;
+  for (const report::SourceInstance& source : folder.evidence) {
+    if (source.modality == "CT") frames.ct_images.push_back(source);
+    else if (source.modality == "MR") frames.mr_images.push_back(source);
+  }
+  return frames;
+}
+
 }  // namespace rtpof::jobs

@@ -6,6 +6,7 @@
 
 #include "jobs/case_assembly.hpp"
 #include "pipeline/dosevolume/case_analysis.hpp"
+#include "report/registration_writer.hpp"
 #include "report/report_content.hpp"
 
 namespace rtpof::jobs {
@@ -15,5 +16,8 @@ report::ReportIdentity new_report_identity(const AssembledCase& folder, unsigned
 
 report::ReportContext report_context(const AssembledCase& folder, const report::ReportDevice& device,
                                        const report::ReportIdentity& identity);
+
+// The frames the registration links and the CT and MR images it references (from the evidence).
+report::RegisteredFrames registered_frames(const AssembledCase& folder);
 
 }  // namespace rtpof::jobs

@@ -10,6 +10,8 @@
 
 #include <fstream>
 
+#include "pipeline/dicomrt/dicom_object.hpp"
+#include "pipeline/dicomrt/spatial_registration.hpp"
 #include "tests/support/dicom_files.hpp"
 #include "tests/support/phantom_cases.hpp"
 #include "tests/support/process.hpp"
@@ -177,7 +179,8 @@ TEST(AnalyzeCommand, WithoutARegTheMrIsRegisteredAutomaticallyAndSaysSo) {
   ASSERT_EQ(run({rtpof_binary().string(), "phantom", "--out", out.string(), "--case", "marginal-93"}).exit_code, 0);
   const json truth = json::parse(read_text(out / "truth.json"));
   // Progress on standard error, a line per stage, so the registration's seconds are not silence.
-  const RunResult shown = run({rtpof_binary().string(), "analyze", out.string()});
+  const fs::path reg = dir / "fusion.dcm";
+  const RunResult shown = run({rtpof_binary().string(), "analyze", out.string(), "--reg", reg.string()});
   ASSERT_EQ(shown.exit_code, 0) << shown.output;
   const auto reading = shown.output.find("s  reading "), registering = shown.output.find("s  no Spatial Registration: registering");
   const auto figures = shown.output.find("s  computing the dose-volume figures");
@@ -188,6 +191,18 @@ TEST(AnalyzeCommand, WithoutARegTheMrIsRegisteredAutomaticallyAndSaysSo) {
   EXPECT_LT(registering, figures);
   const json got = analyze(out);
   EXPECT_EQ(got["registration"]["source"], "auto");
+  // `--reg` wrote the fusion used: rtpof's REG loader gives back the JSON's matrix (the same run's
+  // registration is deterministic) to 1e-6 per element, DS's 10 digits.
+  pipeline::DicomObject written = pipeline::DicomObject::read_file(reg);
+  const pipeline::SpatialRegistration loaded = pipeline::load_spatial_registration(written);
+  const pipeline::RegistrationItem* mr_item = nullptr;
+  for (const auto& item : loaded.items)
+    if (item.frame_of_reference_uid != loaded.frame_of_reference_uid) mr_item = &item;
+  ASSERT_NE(mr_item, nullptr);
+  for (std::size_t r = 0; r < 4; ++r)
+    for (std::size_t c = 0; c < 4; ++c)
+      EXPECT_NEAR(mr_item->combined.matrix[4 * r + c], got["registration"]["mr_to_ct"][r][c].get<double>(), 1e-6);
+  EXPECT_EQ(run({"dciodvfy", reg.string()}).output.find("Error"), std::string::npos);
   EXPECT_EQ(got["registration"]["doubtful"], false);
   EXPECT_LT(got["registration"]["quality"]["restart_spread_mm"].get<double>(), 2.0);
   EXPECT_GT(got["registration"]["quality"]["iterations"].get<int>(), 0);
