@@ -1,8 +1,11 @@
 // `rtpof status`, `rtpof resend`, `rtpof rerun` and `rtpof reindex`: the operator's view of a data directory.
 #include <spdlog/spdlog.h>
 
+#include <cstdio>
 #include <iostream>
 #include <optional>
+#include <string>
+#include <vector>
 #include <nlohmann/json.hpp>
 
 #include "app/commands.hpp"
@@ -15,6 +18,25 @@
 #include "storage/utc_time.hpp"
 
 namespace rtpof::app {
+namespace {
+
+// A finished job's classes, from the result JSON it kept; none for a job without one.
+struct JobFinding {
+  std::string roi, miss_class;
+  double v95_pct = 0;
+};
+
+std::vector<JobFinding> findings_of(const std::string& result) {
+  std::vector<JobFinding> findings;
+  if (result.empty()) return findings;
+  const nlohmann::json parsed = nlohmann::json::parse(result, nullptr, false);
+  if (parsed.is_discarded() || !parsed.contains("recurrences")) return findings;
+  for (const nlohmann::json& r : parsed.at("recurrences"))
+    findings.push_back({r.value("roi", ""), r.value("class", ""), r.value("v95_pct", 0.0)});
+  return findings;
+}
+
+}  // namespace
 
 int status_command(const Arguments& args) {
   const CommandLine cl(args, data_dir_flags, {"--json"});
@@ -39,10 +61,16 @@ int status_command(const Arguments& args) {
                           {"jobs", nlohmann::json::array()},
                           {"cases", nlohmann::json::array()},
                           {"outbox", nlohmann::json::array()}};
-    for (const auto& j : index.cases().jobs())
-      out["jobs"].push_back({{"id", j.id}, {"patient", j.patient}, {"case_version", j.case_version}, {"state", j.state},
-                             {"attempts", j.attempts}, {"superseded", j.superseded}, {"inputs", j.inputs.size()},
-                             {"stages", j.stages}, {"reason", j.reason}});
+    for (const auto& j : index.cases().jobs()) {
+      nlohmann::json row = {{"id", j.id}, {"patient", j.patient}, {"case_version", j.case_version}, {"state", j.state},
+                            {"attempts", j.attempts}, {"superseded", j.superseded}, {"inputs", j.inputs.size()},
+                            {"stages", j.stages}, {"reason", j.reason}, {"results", nlohmann::json::array()}};
+      for (const JobFinding& f : findings_of(j.result))
+        row["results"].push_back({{"roi", f.roi}, {"class", f.miss_class}, {"v95_pct", f.v95_pct}});
+      if (const auto report = index.reports().report_of_job(j.id))
+        row["report_file"] = (config.data_dir / "reports" / report->relative_path).string();
+      out["jobs"].push_back(row);
+    }
     for (const auto& d : index.cases().decisions())
       out["cases"].push_back({{"patient", d.patient}, {"state", d.state}, {"detail", d.detail}, {"decided_at", d.decided_at}});
     for (const auto& o : outbox)
@@ -69,6 +97,20 @@ int status_command(const Arguments& args) {
                 << (j.superseded ? " (superseded)" : "") << "  " << j.state << "  attempts " << j.attempts
                 << (j.stages.empty() ? "" : "  " + j.stages) << (j.reason.empty() ? "" : "  reason: " + storage::printable(j.reason))
                 << (j.state == "failed" ? "  (rtpof rerun " + std::to_string(j.id) + ")" : "") << "\n";
+    for (const auto& j : jobs) {
+      // What the physicist asks first: each recurrence's class and V95, and where the report is.
+      const auto findings = findings_of(j.result);
+      if (findings.empty()) continue;
+      std::cout << "  job " << j.id << " result:";
+      for (const JobFinding& f : findings) {
+        char v95[32];
+        std::snprintf(v95, sizeof v95, "%.1f", f.v95_pct);
+        std::cout << "  " << storage::printable(f.roi) << " " << f.miss_class << " (V95 " << v95 << " %)";
+      }
+      if (const auto report = index.reports().report_of_job(j.id))
+        std::cout << "; report " << (config.data_dir / "reports" / report->relative_path).string();
+      std::cout << "\n";
+    }
     std::cout << "outbox     " << outbox.size() << "\n";
     for (const auto& o : outbox)
       std::cout << "  " << o.id << "  report " << o.report.sop_instance_uid << " (job " << o.job_id << ", patient "

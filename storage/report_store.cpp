@@ -91,6 +91,17 @@ std::optional<ReportRecord> ReportStore::latest_report(const std::string& pseudo
   });
 }
 
+std::optional<ReportRecord> ReportStore::report_of_job(std::int64_t job) {
+  return database_.locked([&](SQLite::Database& db) -> std::optional<ReportRecord> {
+    SQLite::Statement q(db, "SELECT sop_instance_uid, sop_class_uid, study_uid, series_uid, patient, relative_path "
+                              "FROM reports WHERE job_id = ? ORDER BY id DESC LIMIT 1");
+    q.bind(1, static_cast<int64_t>(job));
+    if (!q.executeStep()) return std::nullopt;
+    return ReportRecord{q.getColumn(0).getString(), q.getColumn(1).getString(), q.getColumn(2).getString(),
+                        q.getColumn(3).getString(), q.getColumn(4).getString(), q.getColumn(5).getString()};
+  });
+}
+
 std::vector<OutboxRow> ReportStore::due_deliveries(const std::string& now, int limit) {
   return database_.locked([&](SQLite::Database& db) -> std::vector<OutboxRow> {
     SQLite::Statement q(db, std::string(outbox_columns) +

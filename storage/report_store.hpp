@@ -27,6 +27,8 @@ class ReportStore {
   // The newest report of a patient (the predecessor of the next one), if any; it may be a report of a
   // patient whose studies moved to this one (a corrected PatientID, InstanceStore::put).
   std::optional<ReportRecord> latest_report(const std::string& pseudonym);
+  // The report a job wrote, if any (what `rtpof status` points to).
+  std::optional<ReportRecord> report_of_job(std::int64_t job);
   // Pending rows whose next attempt is due at `now`, oldest first.
   std::vector<OutboxRow> due_deliveries(const std::string& now, int limit = 16);
   // The earliest next attempt among pending rows (for the sender's timer).

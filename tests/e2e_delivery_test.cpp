@@ -105,6 +105,15 @@ TEST_F(NodeDelivery, AStorescpDestinationReceivesTheReportOfACaseSentToTheNode) 
   }
   EXPECT_NE(node_->log().find("delivered to DEST@127.0.0.1:" + std::to_string(port) + " on attempt 1"), std::string::npos)
       << node_->log();
+  // `rtpof status` shows each recurrence's class and V95, and where the report is (issue 24).
+  const RunResult status = run({rtpof_binary().string(), "status", "--data-dir", data_dir().string()});
+  ASSERT_EQ(status.exit_code, 0) << status.output;
+  const auto& [status_roi, status_class] = *classes.begin();
+  EXPECT_NE(status.output.find("job 1 result:  " + status_roi + " " + status_class + " (V95 "), std::string::npos)
+      << status.output;
+  EXPECT_NE(status.output.find("; report " + (data_dir() / "reports" / rows[0].report.relative_path).string()),
+            std::string::npos)
+      << status.output;
   // The periodic stats line (every second here) shows the job and the empty outbox.
   std::this_thread::sleep_for(1500ms);
   EXPECT_NE(node_->log().find("jobs pending=0 running=0 done=1 failed=0; outbox pending=0"), std::string::npos)
