@@ -1,5 +1,6 @@
 #include "app/command_line.hpp"
 
+#include <cctype>
 #include <cmath>
 #include <cstdlib>
 
@@ -9,6 +10,11 @@ CommandLine::CommandLine(const std::vector<std::string>& args, const std::set<st
                          const std::set<std::string>& switch_flags) {
   for (std::size_t i = 0; i < args.size(); ++i) {
     const std::string& arg = args[i];
+    // "-p 104" is a common slip for --port: a single-dash word is an unknown option, not a folder
+    // named "-p" (a negative number stays a positional).
+    const bool single_dash_word = arg.size() > 1 && arg[0] == '-' && arg[1] != '-' &&
+                                  !std::isdigit(static_cast<unsigned char>(arg[1])) && arg[1] != '.';
+    if (single_dash_word) throw UsageError("unknown option " + arg + " (options are spelled --name; see --help)");
     if (arg.rfind("--", 0) != 0 || arg == "--") {
       positionals_.push_back(arg);
       continue;

@@ -1,6 +1,7 @@
 // rtpof: the command. Dispatches to one function per subcommand (app/commands.hpp).
 #include <iostream>
 #include <map>
+#include <string>
 
 #include "app/command_line.hpp"
 #include "app/commands.hpp"
@@ -40,6 +41,28 @@ commands:
 exit codes: 0 success, 1 failure of the work, 2 bad usage or configuration
 )";
 
+// One command's lines of the usage above (its line and the indented ones that follow), so that
+// `rtpof COMMAND --help` and the global usage come from one text and cannot drift apart.
+std::string command_usage(const std::string& name) {
+  const std::string text = usage;
+  const std::string head = "\n  " + name + " ";
+  const auto start = text.find(head);
+  if (start == std::string::npos) return text;
+  std::string block;
+  std::size_t at = start + 1;
+  while (at < text.size()) {
+    const auto end = text.find('\n', at);
+    const std::string line = text.substr(at, end - at);
+    const bool continuation = line.rfind("           ", 0) == 0;
+    if (!block.empty() && !continuation) break;
+    block += line + "\n";
+    if (end == std::string::npos) break;
+    at = end + 1;
+  }
+  return "usage: rtpof " + name + " [OPTIONS]\n\n" + block +
+         "\nexit codes: 0 success, 1 failure of the work, 2 bad usage or configuration\n";
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -65,7 +88,7 @@ int main(int argc, char** argv) {
   const Arguments rest(all.begin() + 1, all.end());
   for (const auto& a : rest)
     if (a == "--help" || a == "-h") {
-      std::cout << usage;
+      std::cout << command_usage(all[0]);
       return 0;
     }
   try {

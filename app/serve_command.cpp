@@ -23,6 +23,7 @@
 #include "app/node_settings.hpp"
 #include "rtpof_version.hpp"
 #include "rules/report_routing.hpp"
+#include "rules/restart_settings.hpp"
 #include "scp/listening_port.hpp"
 #include "scp/tls_layer.hpp"
 #include "storage/archive.hpp"
@@ -201,6 +202,9 @@ int serve_command(const Arguments& args) {
           log->info("rules reloaded on SIGHUP: in-field V95 >= {}, marginal V95 >= {}, reference dose {}",
                     fresh.in_field_min_v95_pct, fresh.marginal_min_v95_pct,
                     fresh.reference_dose_gy > 0 ? std::to_string(fresh.reference_dose_gy) + " Gy" : "from the RTPLAN");
+          for (const std::string& change : rules::settings_needing_restart(config, fresh))
+            log->warn("SIGHUP: {} takes effect only after a restart (systemctl restart rtpof); the running "
+                      "value stays until then", change);
         } catch (const std::exception& e) {
           log->error("rules NOT reloaded on SIGHUP, the previous rules stay: {}; fix the file and send SIGHUP again",
                      e.what());

@@ -37,10 +37,18 @@ std::string associate_request_problem(const unsigned char* p, std::size_t size) 
   if (auto problem = items_problem(p, header + fixed, end, "the PDU"); !problem.empty()) return problem;
   for (std::size_t at = header + fixed; at < end; at += 4 + u16_at(p + at + 2)) {
     const std::size_t item_end = at + 4 + u16_at(p + at + 2);
+    // PS3.8 9.3.2: an application context, presentation contexts and a user information item, nothing
+    // else. DCMTK 3.6.7 leaks the lists it built when it meets another type, so they are refused first.
+    if (p[at] != 0x10 && p[at] != 0x20 && p[at] != 0x50)
+      return "item type " + hex(p[at]) + " is not an A-ASSOCIATE-RQ item (0x10, 0x20 or 0x50)";
     if (p[at] == 0x20) {  // presentation context: ID and three reserved bytes, then sub-items
       if (item_end - at - 4 < 4) return "a presentation context item shorter than its fixed fields";
       if (auto problem = items_problem(p, at + 4, item_end, "its presentation context", 4); !problem.empty())
         return problem;
+      // Its sub-items are one abstract syntax (0x30) and transfer syntaxes (0x40) only (PS3.8 9.3.2.2).
+      for (std::size_t sub = at + 8; sub < item_end; sub += 4 + u16_at(p + sub + 2))
+        if (p[sub] != 0x30 && p[sub] != 0x40)
+          return "sub-item type " + hex(p[sub]) + " in a presentation context (only 0x30 and 0x40 belong there)";
     } else if (p[at] == 0x50) {  // user information: sub-items
       if (auto problem = items_problem(p, at + 4, item_end, "the user information item"); !problem.empty())
         return problem;

@@ -1,5 +1,6 @@
 // The gate's structural check of an A-ASSOCIATE-RQ: a real request passes; one whose items overrun
-// their parents (the input on which the association fuzzer found DCMTK 3.6.7 leaking) is named.
+// their parents, or of a type PS3.8 does not define there (the inputs on which the association fuzzer
+// found DCMTK 3.6.7 leaking), is named.
 #include "scp/associate_request_check.hpp"
 
 #include <gtest/gtest.h>
@@ -40,6 +41,15 @@ TEST(AssociateRequestCheck, ARealRequestPassesAndOverrunningItemsAreNamed) {
   const std::string found = first_pdu(testing::read_text(testing::source_dir() /
       "tests/fuzz/regressions/association/leak-0748effa70e280596470fc289898979850f8e5ff"));
   EXPECT_NE(problem_of(found), "");
+
+  // The second leak the fuzzer found: a presentation context sub-item of type 0x42 (neither abstract
+  // nor transfer syntax), on which DCMTK leaks the lists it built.
+  const std::string second = first_pdu(testing::read_text(testing::source_dir() /
+      "tests/fuzz/regressions/association/leak-64f12e288a69bb6e727bfebc79ac0a68e36eda8b"));
+  EXPECT_EQ(problem_of(second), "sub-item type 0x42 in a presentation context (only 0x30 and 0x40 belong there)");
+  std::string unknown_item = echo;
+  unknown_item[6 + 68] = 0x11;  // the application context item's type
+  EXPECT_EQ(problem_of(unknown_item), "item type 0x11 is not an A-ASSOCIATE-RQ item (0x10, 0x20 or 0x50)");
 }
 
 }  // namespace

@@ -15,6 +15,19 @@ namespace {
 
 namespace fs = std::filesystem;
 
+// Issue 24: `rtpof COMMAND --help` prints that command's usage only, and a single-dash slip ("-p 104" for
+// --port) is named as an unknown option, not taken for a folder.
+TEST(CommandLine, PerCommandHelpAndASingleDashOptionIsNamedUnknown) {
+  const RunResult help = run({rtpof_binary().string(), "analyze", "--help"});
+  EXPECT_EQ(help.exit_code, 0) << help.output;
+  EXPECT_NE(help.output.find("usage: rtpof analyze"), std::string::npos) << help.output;
+  EXPECT_NE(help.output.find("[--reg FILE"), std::string::npos) << help.output;
+  EXPECT_EQ(help.output.find("serve    run the DICOM node"), std::string::npos) << help.output;
+  const RunResult slip = run({rtpof_binary().string(), "status", "-p", "104"});
+  EXPECT_EQ(slip.exit_code, 2) << slip.output;
+  EXPECT_NE(slip.output.find("unknown option -p"), std::string::npos) << slip.output;
+}
+
 TEST(InspectCommand, ReportsWhatTheLoadersReadAndSkipsFilesThatAreNotDicom) {
   TempDir dir;
   const fs::path out = dir / "p";

@@ -1,4 +1,5 @@
 #include "rules/node_config.hpp"
+#include "rules/restart_settings.hpp"
 
 #include <gtest/gtest.h>
 
@@ -21,6 +22,20 @@ std::string error_of(const std::string& toml) {
   return "";
 }
 }  // namespace
+
+// Issue 24: a SIGHUP that changes a listener setting names it as needing a restart; rules that a reload
+// applies (classification, delivery) are not named.
+TEST(NodeConfig, AReloadNamesEachSettingThatNeedsARestart) {
+  NodeConfig running, reloaded;
+  EXPECT_TRUE(settings_needing_restart(running, reloaded).empty());
+  reloaded.in_field_min_v95_pct = 90;  // applied by the reload
+  reloaded.port = 11113;
+  reloaded.peers.push_back({"EclipseA", "10.0.0.7", 104, false});
+  const auto changed = settings_needing_restart(running, reloaded);
+  ASSERT_EQ(changed.size(), 2u);
+  EXPECT_EQ(changed[0], "node.port 11112 -> 11113");
+  EXPECT_EQ(changed[1], "peers none -> EclipseA@10.0.0.7");
+}
 
 TEST(NodeConfig, EmbeddedDefaultMatchesInterface) {
   const NodeConfig c = default_node_config();
