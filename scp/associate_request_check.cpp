@@ -35,8 +35,11 @@ std::string associate_request_problem(const unsigned char* p, std::size_t size) 
   if (length < fixed) return "shorter than the fixed fields of an A-ASSOCIATE-RQ (68 bytes)";
   const std::size_t end = size;
   if (auto problem = items_problem(p, header + fixed, end, "the PDU"); !problem.empty()) return problem;
+  std::size_t application_contexts = 0, user_information = 0;
   for (std::size_t at = header + fixed; at < end; at += 4 + u16_at(p + at + 2)) {
     const std::size_t item_end = at + 4 + u16_at(p + at + 2);
+    application_contexts += p[at] == 0x10 ? 1 : 0;
+    user_information += p[at] == 0x50 ? 1 : 0;
     // PS3.8 9.3.2: an application context, presentation contexts and a user information item, nothing
     // else. DCMTK 3.6.7 leaks the lists it built when it meets another type, so they are refused first.
     if (p[at] != 0x10 && p[at] != 0x20 && p[at] != 0x50)
@@ -45,15 +48,24 @@ std::string associate_request_problem(const unsigned char* p, std::size_t size) 
       if (item_end - at - 4 < 4) return "a presentation context item shorter than its fixed fields";
       if (auto problem = items_problem(p, at + 4, item_end, "its presentation context", 4); !problem.empty())
         return problem;
-      // Its sub-items are one abstract syntax (0x30) and transfer syntaxes (0x40) only (PS3.8 9.3.2.2).
-      for (std::size_t sub = at + 8; sub < item_end; sub += 4 + u16_at(p + sub + 2))
+      // Its sub-items are one abstract syntax (0x30) and one or more transfer syntaxes (0x40), nothing
+      // else (PS3.8 9.3.2.2); DCMTK leaks on a second abstract syntax too.
+      std::size_t abstract = 0, transfer = 0;
+      for (std::size_t sub = at + 8; sub < item_end; sub += 4 + u16_at(p + sub + 2)) {
         if (p[sub] != 0x30 && p[sub] != 0x40)
           return "sub-item type " + hex(p[sub]) + " in a presentation context (only 0x30 and 0x40 belong there)";
+        (p[sub] == 0x30 ? abstract : transfer) += 1;
+      }
+      if (abstract != 1 || transfer == 0)
+        return "a presentation context with " + std::to_string(abstract) + " abstract and " + std::to_string(transfer) +
+               " transfer syntax sub-items (one and at least one belong there)";
     } else if (p[at] == 0x50) {  // user information: sub-items
       if (auto problem = items_problem(p, at + 4, item_end, "the user information item"); !problem.empty())
         return problem;
     }
   }
+  if (application_contexts != 1) return std::to_string(application_contexts) + " application context items (one belongs there)";
+  if (user_information > 1) return std::to_string(user_information) + " user information items (at most one belongs there)";
   return {};
 }
 

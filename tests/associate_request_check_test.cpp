@@ -47,6 +47,11 @@ TEST(AssociateRequestCheck, ARealRequestPassesAndOverrunningItemsAreNamed) {
   const std::string second = first_pdu(testing::read_text(testing::source_dir() /
       "tests/fuzz/regressions/association/leak-64f12e288a69bb6e727bfebc79ac0a68e36eda8b"));
   EXPECT_EQ(problem_of(second), "sub-item type 0x42 in a presentation context (only 0x30 and 0x40 belong there)");
+  // The third: two abstract syntax sub-items and no transfer syntax in one presentation context.
+  const std::string third = first_pdu(testing::read_text(testing::source_dir() /
+      "tests/fuzz/regressions/association/leak-8c6e2e31e93243a283a7e5b30ec6349b61694c8a"));
+  EXPECT_EQ(problem_of(third), "a presentation context with 2 abstract and 0 transfer syntax sub-items (one and at "
+                               "least one belong there)");
   std::string unknown_item = echo;
   unknown_item[6 + 68] = 0x11;  // the application context item's type
   EXPECT_EQ(problem_of(unknown_item), "item type 0x11 is not an A-ASSOCIATE-RQ item (0x10, 0x20 or 0x50)");
