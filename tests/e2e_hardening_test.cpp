@@ -377,8 +377,11 @@ TEST_F(Hardening, MalformedAssociateRequestsAndPDataEndOnlyTheirConnection) {
   EXPECT_TRUE(stored_datasets().empty());
   EXPECT_EQ(echo_association(node_->port()), EchoResult::echoed) << node_->log();
   const std::string log = node_->log();
-  // DCMTK reads the garbage as AE titles of 0xAB bytes: refused, and logged escaped.
-  EXPECT_NE(log.find("association refused: from \"\\xAB\\xAB"), std::string::npos) << log;
+  // The garbage request holds no application context: the gate aborts it before DCMTK parses it, naming why.
+  EXPECT_NE(log.find("malformed A-ASSOCIATE-RQ (0 application context items (one belongs there)); answered with an "
+                     "A-ABORT"),
+            std::string::npos)
+      << log;
   EXPECT_NE(log.find("association ended on a network error"), std::string::npos) << log;
 }
 
