@@ -106,7 +106,7 @@ struct DicomListener::Parts {
   Parts(const ListenerOptions& o, storage::Archive& archive, std::shared_ptr<spdlog::logger> logger,
         DcmTransportLayer* tls)
       : options(o),
-        context{archive, AssociationPolicy(o), std::move(logger), {}, accepted_storage_sop_classes()},
+        context{archive, AssociationPolicy(o), std::move(logger), {}},
         gate(GateOptions{o.port, o.tls.has_value(), std::chrono::seconds(o.acse_timeout_s)}),
         handoff(static_cast<int>(o.acse_timeout_s), tls) {
     DcmSCPConfig& c = *config.operator->();

@@ -11,6 +11,7 @@
 #include <cstdio>
 
 #include "storage/archive.hpp"
+#include "scp/presentation_contexts.hpp"
 #include "storage/instance_store.hpp"
 #include "storage/printable.hpp"
 #include "storage/utc_time.hpp"
@@ -135,7 +136,7 @@ void StoreWorker::report_refused_contexts() {
                     : context.resultReason == ASC_P_USERREJECTION                ? "rejected"
                                                                                  : "no reason given";
   }
-  const auto& stored_classes = context_.stored_sop_classes;
+  const auto& stored_classes = accepted_storage_sop_classes();
   std::string line;
   std::uint64_t refused = 0;
   for (const Refusal& r : classes) {

@@ -28,7 +28,6 @@ struct ServiceContext {
   AssociationPolicy policy;
   std::shared_ptr<spdlog::logger> logger;
   ListenerStats stats;
-  std::vector<std::string> stored_sop_classes;  // scp/presentation_contexts.hpp
 };
 
 class StoreWorker : private DcmThreadSCP {

@@ -71,11 +71,12 @@ auto as_resource_error(const std::string& step, F&& f) -> decltype(f()) {
 }
 
 // The canonical content hash; for pixel data no decoder reads, the hash of the encoded data set,
-// marked so: such a copy is then the same instance only when it is the same bytes.
-std::string content_identity(const fs::path& file) {
+// marked so: such a copy is then the same instance only when it is the same bytes. The log says why.
+std::string content_identity(const fs::path& file, const std::string& sop_instance_uid, spdlog::logger& log) {
   try {
     return canonical_content_sha256(file);
-  } catch (const std::runtime_error&) {
+  } catch (const std::runtime_error& e) {
+    log.warn("instance {}: compared by its encoded bytes, not its content: {}", sop_instance_uid, e.what());
     return "encoded:" + dataset_sha256(file);
   }
 }
@@ -178,11 +179,12 @@ IngestOutcome Archive::ingest(IncomingFile incoming, const AnnouncedIdentity& an
     const fs::path existing_path = store_dir_ / existing->relative_path;
     // By content, not encoding: a PACS forwarding the instance again in another transfer syntax sends
     // the same instance (docs/architecture.md, "Identity by content").
-    sha = as_resource_error("cannot hash the received file", [&] { return content_identity(temporary); });
+    sha = as_resource_error("cannot hash the received file",
+                            [&] { return content_identity(temporary, a.sop_instance_uid, *logger_); });
     // A stored hash from before rtpof hashed content (schema 4) hashed the encoding: on a mismatch the
     // stored copy is hashed again rather than trusted.
     const std::string existing_sha =
-        existing->content_sha256 == sha ? sha : content_identity(existing_path);
+        existing->content_sha256 == sha ? sha : content_identity(existing_path, a.sop_instance_uid, *logger_);
     if (existing_sha == sha) {
       outcome.result = IngestOutcome::Result::duplicate;
       outcome.path = existing_path;
