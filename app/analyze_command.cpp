@@ -16,6 +16,7 @@
 #include "app/dcmtk_runtime.hpp"
 #include "jobs/report_inputs.hpp"
 #include "report/registration_writer.hpp"
+#include "report/structure_set_writer.hpp"
 #include "report/report_writer.hpp"
 #include "storage/pseudonym.hpp"
 
@@ -82,7 +83,7 @@ void print_table(std::FILE* to, const CaseResult& result, const AssembledCase& f
 }  // namespace
 
 int analyze_command(const Arguments& raw_args) {
-  const CommandLine cl(json_flag_without_file(raw_args), {"--json", "--sr", "--reg", "--config", "--reference-dose", "--data-dir"}, {});
+  const CommandLine cl(json_flag_without_file(raw_args), {"--json", "--sr", "--reg", "--rtstruct", "--config", "--reference-dose", "--data-dir"}, {});
   initialise_dcmtk();
   quiet_dcmtk_parser();
   if (cl.positionals().size() != 1) throw UsageError("give exactly one folder: rtpof analyze DIR [--json FILE]");
@@ -124,13 +125,13 @@ int analyze_command(const Arguments& raw_args) {
       if (!out) throw std::runtime_error("cannot write " + *json_to);
     }
   }
+  // One identity for every object written, as a node job's: the REG's and the RTSTRUCT's UIDs follow the SR's.
+  char host[256] = "localhost";
+  gethostname(host, sizeof host - 1);
+  const report::ReportContext context = report_context(
+      assembled, report::report_device(std::string("analyze@") + host), new_report_identity(assembled, 1));
   if (const auto sr_to = cl.value("--sr")) {
-    // The report the node would send for this case; its device is this machine's offline analysis.
-    char host[256] = "localhost";
-    gethostname(host, sizeof host - 1);
-    report::write_report_file(result, report_context(assembled, report::report_device(std::string("analyze@") + host),
-                                             new_report_identity(assembled, 1)),
-                      *sr_to);
+    report::write_report_file(result, context, *sr_to);
     std::cerr << "report written to " << *sr_to << "\n";
   }
   if (const auto reg_to = cl.value("--reg")) {
@@ -139,14 +140,15 @@ int analyze_command(const Arguments& raw_args) {
       std::cerr << "no REG written to " << *reg_to << ": the case's own REG " << assembled.registration.reg_uid
                 << " is the fusion used\n";
     } else {
-      char host[256] = "localhost";
-      gethostname(host, sizeof host - 1);
-      report::write_registration_file(
-          assembled.registration.mr_to_ct, registered_frames(assembled),
-          report_context(assembled, report::report_device(std::string("analyze@") + host), new_report_identity(assembled, 1)),
-          *reg_to);
+      report::write_registration_file(assembled.registration.mr_to_ct, registered_frames(assembled), context, *reg_to);
       std::cerr << "registration written to " << *reg_to << "\n";
     }
+  }
+  if (const auto rtstruct_to = cl.value("--rtstruct")) {
+    // The recurrence on the planning CT, for the planning system.
+    report::write_structure_set_file(planning_outlines(assembled), planning_series(assembled),
+                                     structure_set_description(assembled), context, *rtstruct_to);
+    std::cerr << "recurrence on the planning CT written to " << *rtstruct_to << "\n";
   }
   return 0;
 }

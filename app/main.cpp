@@ -30,6 +30,7 @@ commands:
   analyze  one patient's folder: each recurrence's dose-volume figures and class, CTV D95/D98
            DIR [--json [FILE]] [--sr FILE (the DICOM SR the node would send)] [--config FILE]
            [--reg FILE (the automatic MR-to-CT fusion as a Spatial Registration)]
+           [--rtstruct FILE (the recurrences mapped onto the planning CT, with its targets)]
            [--reference-dose GY] [--data-dir DIR (for the node's pseudonyms)]
   dvh      dose-volume figures of an RTSTRUCT's ROIs on an RTDOSE
            --rtstruct FILE --dose FILE [--images DIR] [--roi NAME]... [--reference-dose GY] [--json]

@@ -181,6 +181,17 @@ void assemble_from(const ObjectsByUid& by_uid, const CaseRoles& roles, const Ass
   const double mr_spacing = mr_series.image->GetSpacing()[2];
   out.mr_frame_uid = text_of(objects_with("mr").front()->dataset(), DCM_FrameOfReferenceUID);
   out.ct_frame_uid = text_of(objects_with("ct").front()->dataset(), DCM_FrameOfReferenceUID);
+  out.planning_ct = ct_series.image;
+  convert_to_utf8(*objects_with("ct").front(), out.notes);
+  out.planning_subject = subject_of(objects_with("ct").front()->dataset());
+  {
+    std::map<std::string, SourceInstance> ct_by_uid;
+    for (DicomObject* ct : objects_with("ct")) {
+      SourceInstance source = source_of(*ct);
+      ct_by_uid[source.sop_instance_uid] = source;
+    }
+    for (const std::string& uid : ct_series.sop_instance_uids) out.planning_ct_slices.push_back(ct_by_uid.at(uid));
+  }
   std::optional<RegistrationChoice> registration;
   if (!uids_with_role(roles, "reg").empty())
     registration = mr_to_ct_from_reg(load_spatial_registration(object("reg")), out.mr_frame_uid, out.ct_frame_uid);
@@ -214,13 +225,16 @@ void assemble_from(const ObjectsByUid& by_uid, const CaseRoles& roles, const Ass
     inputs.gtv_nodal = NamedStack{gtv->name, "", make_contour_stack(*gtv, ct_spacing, planning_uid)};
 
   if (followup) {
-    for (const Roi* roi : recurrence_rois(*followup, options.patterns))
-      inputs.recurrences.push_back(
-          {roi->name, sample_region(make_contour_stack(*roi, mr_spacing, followup->sop_instance_uid),
-                                    options.points_per_structure)});
+    for (const Roi* roi : recurrence_rois(*followup, options.patterns)) {
+      ContourStack stack = make_contour_stack(*roi, mr_spacing, followup->sop_instance_uid);
+      SampledRegion region = sample_region(stack, options.points_per_structure);
+      inputs.recurrences.push_back({roi->name, std::move(region), RegionShape{std::move(stack)}});
+    }
   } else {
-    for (const SegmentMask& segment : seg->segments)
-      inputs.recurrences.push_back({segment.label, sample_region(segment, options.points_per_structure)});
+    for (SegmentMask& segment : seg->segments) {
+      SampledRegion region = sample_region(segment, options.points_per_structure);
+      inputs.recurrences.push_back({segment.label, std::move(region), RegionShape{std::move(segment)}});
+    }
   }
   if (inputs.recurrences.empty()) throw IncompleteCase({"the follow-up objects outline no recurrence"});
 }

@@ -15,6 +15,7 @@
 #include "pipeline/registration/automatic_registration.hpp"
 #include "pipeline/dosevolume/case_analysis.hpp"
 #include "pipeline/dicomrt/dose_grid.hpp"
+#include "pipeline/dicomrt/image_series.hpp"
 #include "pipeline/registration/registration.hpp"
 #include "report/report_content.hpp"
 #include "pipeline/dosevolume/roi_roles.hpp"
@@ -42,6 +43,10 @@ struct AssembledCase {
   std::vector<report::SourceInstance> evidence;    // every instance the analysis read
   report::SourceInstance recurrence_object;        // the RTSTRUCT or SEG outlining the recurrences
   std::string ct_frame_uid, mr_frame_uid;          // the frames the registration links
+  // The planning CT, for what is drawn or outlined on it (the mapped RTSTRUCT, the report's slices).
+  pipeline::ImageVolume::Pointer planning_ct;
+  std::vector<report::SourceInstance> planning_ct_slices;  // in the image's slice order
+  report::ReportSubject planning_subject;                  // the planning CT's patient and study
 };
 
 struct AssemblyOptions {

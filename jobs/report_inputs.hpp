@@ -8,6 +8,7 @@
 #include "pipeline/dosevolume/case_analysis.hpp"
 #include "report/registration_writer.hpp"
 #include "report/report_content.hpp"
+#include "report/structure_set_writer.hpp"
 
 namespace rtpof::jobs {
 
@@ -19,5 +20,16 @@ report::ReportContext report_context(const AssembledCase& folder, const report::
 
 // The frames the registration links and the CT and MR images it references (from the evidence).
 report::RegisteredFrames registered_frames(const AssembledCase& folder);
+
+// The planning CT series the mapped RTSTRUCT lies on.
+report::PlanningSeries planning_series(const AssembledCase& folder);
+
+// What the mapped RTSTRUCT holds: each recurrence carried into the planning frame through the
+// registration used and cut on the planning CT's slices (named "<ROI>_onCT"), then copies of the
+// planning targets (CTVs, GTVs) as drawn. Throws std::runtime_error when a recurrence misses every slice.
+std::vector<report::OutlinedRoi> planning_outlines(const AssembledCase& folder);
+
+// The RTSTRUCT's description: what was mapped, from which object, through which registration.
+std::string structure_set_description(const AssembledCase& folder);
 
 }  // namespace rtpof::jobs

@@ -24,6 +24,9 @@ const std::vector<CaseSpec>& phantom_cases() {
       {"two-sites", "a local in-field recurrence and a nodal out-field one", {5, 3, -4}, {-6, 9, -14},
        {{"Recurrence_local", "local", {0, 14, 6}, {10, 9, 9}, 0.12, "in-field"},
         {"Recurrence_nodal", "nodal", {-44, 38, -44}, {9, 8, 10}, 0.1, "out-field"}}},
+      // About 1.5 cc: what a mapped outline re-cut on 2.5 mm CT slices must still hold within 5 %.
+      {"small", "a small (about 1.5 cc) local recurrence inside the high-dose region", {4, -3, 6}, {8, -12, 5},
+       {{"Recurrence", "local", {1, 13, 3}, {7.5, 6.5, 7}, 0.12, "in-field"}}},
   };
   return cases;
 }

@@ -4,6 +4,7 @@
 #include "pipeline/dosevolume/contour_stack.hpp"
 #include "pipeline/dicomrt/dose_grid.hpp"
 #include "pipeline/dosevolume/region_sampler.hpp"
+#include "pipeline/dosevolume/region_shape.hpp"
 #include "pipeline/registration/rigid_transform.hpp"
 
 #include <array>
@@ -33,6 +34,7 @@ struct NamedStack {
 struct NamedRegion {
   std::string roi;
   SampledRegion region;  // in the MR frame for recurrences, the planning frame otherwise
+  std::optional<RegionShape> shape;  // the solid the points sample, to cut it on other planes
 };
 
 struct CaseInputs {
