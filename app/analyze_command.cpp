@@ -16,6 +16,7 @@
 #include "app/dcmtk_runtime.hpp"
 #include "jobs/report_inputs.hpp"
 #include "report/registration_writer.hpp"
+#include "report/pdf_report.hpp"
 #include "report/structure_set_writer.hpp"
 #include "report/report_writer.hpp"
 #include "storage/pseudonym.hpp"
@@ -83,7 +84,7 @@ void print_table(std::FILE* to, const CaseResult& result, const AssembledCase& f
 }  // namespace
 
 int analyze_command(const Arguments& raw_args) {
-  const CommandLine cl(json_flag_without_file(raw_args), {"--json", "--sr", "--reg", "--rtstruct", "--config", "--reference-dose", "--data-dir"}, {});
+  const CommandLine cl(json_flag_without_file(raw_args), {"--json", "--sr", "--reg", "--rtstruct", "--pdf", "--config", "--reference-dose", "--data-dir"}, {});
   initialise_dcmtk();
   quiet_dcmtk_parser();
   if (cl.positionals().size() != 1) throw UsageError("give exactly one folder: rtpof analyze DIR [--json FILE]");
@@ -149,6 +150,13 @@ int analyze_command(const Arguments& raw_args) {
     report::write_structure_set_file(planning_outlines(assembled), planning_series(assembled),
                                      structure_set_description(assembled), context, *rtstruct_to);
     std::cerr << "recurrence on the planning CT written to " << *rtstruct_to << "\n";
+  }
+  if (const auto pdf_to = cl.value("--pdf")) {
+    // The one-page report the node sends as an Encapsulated PDF, as a plain PDF file.
+    report::write_report_pdf_file(
+        result, report_page(assembled, result, pseudonym_of(assembled, cl.value("--data-dir")), context.device.version),
+        *pdf_to);
+    std::cerr << "one-page report written to " << *pdf_to << "\n";
   }
   return 0;
 }

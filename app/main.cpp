@@ -31,6 +31,7 @@ commands:
            DIR [--json [FILE]] [--sr FILE (the DICOM SR the node would send)] [--config FILE]
            [--reg FILE (the automatic MR-to-CT fusion as a Spatial Registration)]
            [--rtstruct FILE (the recurrences mapped onto the planning CT, with its targets)]
+           [--pdf FILE (the one-page report: class, figures, DVH, dose on the planning CT)]
            [--reference-dose GY] [--data-dir DIR (for the node's pseudonyms)]
   dvh      dose-volume figures of an RTSTRUCT's ROIs on an RTDOSE
            --rtstruct FILE --dose FILE [--images DIR] [--roi NAME]... [--reference-dose GY] [--json]

@@ -69,13 +69,16 @@ int status_command(const Arguments& args) {
         row["results"].push_back({{"roi", f.roi}, {"class", f.miss_class}, {"v95_pct", f.v95_pct}});
       if (const auto report = index.reports().report_of_job(j.id))
         row["report_file"] = (config.data_dir / "reports" / report->relative_path).string();
+      // Every object the job wrote, by kind (sr, rtstruct, reg, pdf).
+      for (const auto& object : index.reports().objects_of_job(j.id))
+        row["objects"][object.kind] = (config.data_dir / "reports" / object.relative_path).string();
       out["jobs"].push_back(row);
     }
     for (const auto& d : index.cases().decisions())
       out["cases"].push_back({{"patient", d.patient}, {"state", d.state}, {"detail", d.detail}, {"decided_at", d.decided_at}});
     for (const auto& o : outbox)
       out["outbox"].push_back({{"id", o.id}, {"job", o.job_id}, {"patient", o.report.patient},
-                               {"report_uid", o.report.sop_instance_uid},
+                               {"kind", o.report.kind}, {"report_uid", o.report.sop_instance_uid},
                                {"report_file", (config.data_dir / "reports" / o.report.relative_path).string()},
                                {"destination", o.destination.label()}, {"state", o.state}, {"attempts", o.attempts},
                                {"last_status", o.last_status}, {"next_attempt_at", o.next_attempt_at},
@@ -107,13 +110,14 @@ int status_command(const Arguments& args) {
         std::snprintf(v95, sizeof v95, "%.1f", f.v95_pct);
         std::cout << "  " << storage::printable(f.roi) << " " << f.miss_class << " (V95 " << v95 << " %)";
       }
-      if (const auto report = index.reports().report_of_job(j.id))
-        std::cout << "; report " << (config.data_dir / "reports" / report->relative_path).string();
+      for (const auto& object : index.reports().objects_of_job(j.id))
+        std::cout << "; " << (object.kind == "sr" ? std::string("report") : object.kind) << " "
+                  << (config.data_dir / "reports" / object.relative_path).string();
       std::cout << "\n";
     }
     std::cout << "outbox     " << outbox.size() << "\n";
     for (const auto& o : outbox)
-      std::cout << "  " << o.id << "  report " << o.report.sop_instance_uid << " (job " << o.job_id << ", patient "
+      std::cout << "  " << o.id << "  " << o.report.kind << " " << o.report.sop_instance_uid << " (job " << o.job_id << ", patient "
                 << o.report.patient << ")  to " << o.destination.label() << "  " << o.state << "  attempts "
                 << o.attempts << (o.last_status.empty() ? "" : "  last: " + storage::printable(o.last_status))
                 << (o.state == "pending" ? "  next " + o.next_attempt_at : "")

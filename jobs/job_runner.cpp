@@ -11,7 +11,11 @@
 #include "jobs/case_assembly.hpp"
 #include "jobs/case_roles.hpp"
 #include "jobs/report_inputs.hpp"
+#include "report/encapsulated_pdf_writer.hpp"
+#include "report/pdf_report.hpp"
+#include "report/registration_writer.hpp"
 #include "report/report_writer.hpp"
+#include "report/structure_set_writer.hpp"
 #include "storage/archive.hpp"
 #include "storage/utc_time.hpp"
 
@@ -126,17 +130,57 @@ bool JobRunner::run_one() {
     const report::ReportContext context = report_context(assembled, report::report_device(device_name_), identity);
     const auto relative = archive_.keep_report(job->patient, identity.sop_instance_uid,
                                                [&](const std::filesystem::path& file) { report::write_report_file(result, context, file); });
+    std::vector<storage::ReportRecord> objects = {{identity.sop_instance_uid, UID_EnhancedSRStorage,
+                                                   assembled.subject.study_uid, identity.series_uid, job->patient,
+                                                   relative.string(), "sr"}};
+    // What the planning system shows the physicist: the recurrence on the planning CT and, when rtpof
+    // found the fusion itself, that fusion. Without them the SR still answers: a failure is said, not fatal.
+    try {
+      const report::PlanningSeries planning = planning_series(assembled);
+      const std::string uid = report::structure_set_uid(context);
+      const auto file = archive_.keep_report(job->patient, uid, [&](const std::filesystem::path& f) {
+        report::write_structure_set_file(planning_outlines(assembled), planning, structure_set_description(assembled),
+                                         context, f);
+      });
+      objects.push_back({uid, UID_RTStructureSetStorage, planning.study.study_uid,
+                         report::structure_set_series_uid(planning.study.study_uid), job->patient, file.string(),
+                         "rtstruct"});
+    } catch (const std::exception& e) {
+      log_->warn("job {}: no RTSTRUCT of the recurrence on the planning CT: {}", job->id, e.what());
+    }
+    if (assembled.registration.source != "REG") {
+      const std::string uid = report::registration_uid(context);
+      const auto file = archive_.keep_report(job->patient, uid, [&](const std::filesystem::path& f) {
+        report::write_registration_file(assembled.registration.mr_to_ct, registered_frames(assembled), context, f);
+      });
+      objects.push_back({uid, UID_SpatialRegistrationStorage, assembled.subject.study_uid,
+                         report::registration_series_uid(assembled.subject.study_uid), job->patient, file.string(), "reg"});
+    }
+    // The one-page report, as an Encapsulated PDF any PACS viewer shows.
+    try {
+      std::vector<unsigned char> pdf;
+      report::draw_report_pdf(result, report_page(assembled, result, job->patient, context.device.version), pdf);
+      const std::string uid = report::encapsulated_pdf_uid(context);
+      const auto file = archive_.keep_report(job->patient, uid, [&](const std::filesystem::path& f) {
+        report::write_encapsulated_pdf_file(pdf, context, f);
+      });
+      objects.push_back({uid, UID_EncapsulatedPDFStorage, assembled.subject.study_uid,
+                         report::encapsulated_pdf_series_uid(assembled.subject.study_uid), job->patient, file.string(),
+                         "pdf"});
+    } catch (const std::exception& e) {
+      log_->warn("job {}: no PDF report: {}", job->id, e.what());
+    }
     const auto recurrence_file = index.instances().find(assembled.recurrence_object.sop_instance_uid);
     const auto destinations =
         rules::report_destinations(rules->routing, recurrence_file ? recurrence_file->calling_ae : std::string());
-    const storage::ReportRecord record{identity.sop_instance_uid, UID_EnhancedSRStorage, assembled.subject.study_uid,
-                                       identity.series_uid, job->patient, relative.string()};
     stages += " report=" + std::to_string(ms_since(stage)) + "ms";
-    index.reports().record_report(job->id, stages, json, record, destinations, storage::utc_iso8601());
+    index.reports().record_report(job->id, stages, json, objects, destinations, storage::utc_iso8601());
     std::string routed;
     for (const auto& d : destinations) routed += (routed.empty() ? "" : ", ") + d.label();
-    log_->info("job {}: report {} written to {}; {}", job->id, identity.sop_instance_uid,
-               (archive_.reports_dir() / relative).string(),
+    std::string written;
+    for (const auto& object : objects) written += (written.empty() ? "" : ", ") + object.kind;
+    log_->info("job {}: report {} written to {} ({}); {}", job->id, identity.sop_instance_uid,
+               (archive_.reports_dir() / relative).string(), written,
                destinations.empty() ? "no destination configured, kept locally" : "queued for " + routed);
     if (!destinations.empty() && report_ready_) report_ready_();
     std::string classes;

@@ -8,6 +8,7 @@
 #include <ctime>
 
 #include "pipeline/dosevolume/outline_cut.hpp"
+#include "pipeline/dosevolume/section_images.hpp"
 #include "report/report_uid.hpp"
 
 #include <cmath>
@@ -140,6 +141,29 @@ std::string structure_set_description(const AssembledCase& folder) {
                                  : "rtpof's automatic rigid registration";
   return "Recurrences of " + folder.recurrence_object.sop_instance_uid + " (follow-up MR) mapped onto the planning CT "
          "through " + registration + " and re-cut on the CT's slice planes; the planning targets copied as drawn";
+}
+
+report::ReportPage report_page(const AssembledCase& folder, const pipeline::CaseResult& result,
+                               const std::string& pseudonym, const std::string& version) {
+  if (!folder.planning_ct) throw std::runtime_error("the planning CT was not loaded: no sections can be drawn");
+  if (result.recurrences.empty()) throw std::runtime_error("no recurrence to draw");
+  report::ReportPage page;
+  page.pseudonym = pseudonym;
+  const std::string& date = folder.subject.study_date;
+  page.study_date = date.size() == 8 ? date.substr(0, 4) + "-" + date.substr(4, 2) + "-" + date.substr(6, 2) : date;
+  page.software_version = version;
+  page.registration = folder.registration.source == "REG"
+                          ? "the case's Spatial Registration " + folder.registration.reg_uid
+                          : "automatic rigid registration by rtpof; " +
+                                (folder.registration.quality ? folder.registration.quality->summary : std::string()) +
+                                (folder.registration.quality && folder.registration.quality->doubtful
+                                     ? " DOUBTFUL: review the fusion before using these figures."
+                                     : "");
+  for (const pipeline::DoseInterpretation& dose : folder.dose_interpretations)
+    page.dose_scaling += (page.dose_scaling.empty() ? "" : "; ") + pipeline::describe(dose);
+  page.sections_about = result.recurrences.front().roi;
+  page.sections = pipeline::sections_through(result.recurrences.front().centroid_ct, *folder.planning_ct, folder.inputs);
+  return page;
 }
 
 }  // namespace rtpof::jobs

@@ -8,6 +8,7 @@
 #include "pipeline/dosevolume/case_analysis.hpp"
 #include "report/registration_writer.hpp"
 #include "report/report_content.hpp"
+#include "report/pdf_report.hpp"
 #include "report/structure_set_writer.hpp"
 
 namespace rtpof::jobs {
@@ -31,5 +32,10 @@ std::vector<report::OutlinedRoi> planning_outlines(const AssembledCase& folder);
 
 // The RTSTRUCT's description: what was mapped, from which object, through which registration.
 std::string structure_set_description(const AssembledCase& folder);
+
+// What the one-page report draws besides the figures: sections of the planning CT through the first
+// recurrence's centroid, the registration and dose scaling in words, the pseudonym and study date.
+report::ReportPage report_page(const AssembledCase& folder, const pipeline::CaseResult& result,
+                               const std::string& pseudonym, const std::string& version);
 
 }  // namespace rtpof::jobs

@@ -79,6 +79,10 @@ void add_common_references(DcmItem& dataset, const std::vector<SourceInstance>& 
 
 }  // namespace
 
+std::string registration_series_uid(const std::string& study_uid) {
+  return name_based_uid(study_uid + "/rtpof REG series");
+}
+
 std::string registration_uid(const ReportContext& context) {
   return name_based_uid("rtpof REG of report " + context.identity.sop_instance_uid);
 }
@@ -105,7 +109,7 @@ void write_registration(const pipeline::RigidTransform& mr_to_ct, const Register
   put(d, DCM_AccessionNumber, s.accession_number);
   put(d, DCM_ReferringPhysicianName, s.referring_physician);
   put(d, DCM_Modality, "REG");
-  put(d, DCM_SeriesInstanceUID, name_based_uid(s.study_uid + "/rtpof REG series"));
+  put(d, DCM_SeriesInstanceUID, registration_series_uid(s.study_uid));
   put(d, DCM_SeriesNumber, "9751");
   put(d, DCM_SeriesDescription, "rtpof MR to planning CT fusion");
   put(d, DCM_Laterality, "");  // 2C: empty, the fusion is of the whole head and neck

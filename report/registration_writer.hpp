@@ -23,6 +23,8 @@ struct RegisteredFrames {
 // The REG's SOP Instance UID for the report whose context is given: name-based, so a re-run of the same
 // report writes the same object.
 std::string registration_uid(const ReportContext& context);
+// The rtpof REG series of a study: one per study, whichever report wrote into it.
+std::string registration_series_uid(const std::string& study_uid);
 
 // Fills `out` with the REG in the report's study (context.subject), a series of its own. Throws
 // ReportError (report/report_writer.hpp) when DCMTK refuses an attribute.

@@ -108,6 +108,10 @@ void add_roi(DRTStructureSetIOD& set, const OutlinedRoi& roi, int number, const 
 
 }  // namespace
 
+std::string structure_set_series_uid(const std::string& study_uid) {
+  return name_based_uid(study_uid + "/rtpof RTSTRUCT series");
+}
+
 std::string structure_set_uid(const ReportContext& context) {
   return name_based_uid("rtpof RTSTRUCT of report " + context.identity.sop_instance_uid);
 }
@@ -121,7 +125,7 @@ void write_structure_set(const std::vector<OutlinedRoi>& rois, const PlanningSer
   check(set.setSpecificCharacterSet("ISO_IR 192"), "SpecificCharacterSet");
   check(set.setSOPInstanceUID(structure_set_uid(context).c_str()), "SOPInstanceUID");
   check(set.setModality("RTSTRUCT"), "Modality");
-  check(set.setSeriesInstanceUID(name_based_uid(planning.study.study_uid + "/rtpof RTSTRUCT series").c_str()),
+  check(set.setSeriesInstanceUID(structure_set_series_uid(planning.study.study_uid).c_str()),
         "SeriesInstanceUID");
   check(set.setSeriesNumber("9752"), "SeriesNumber");
   check(set.setSeriesDescription("rtpof recurrence on planning CT"), "SeriesDescription");

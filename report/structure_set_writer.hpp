@@ -42,6 +42,8 @@ struct PlanningSeries {
 
 // The RTSTRUCT's SOP Instance UID for the report whose context is given: name-based, like the REG's.
 std::string structure_set_uid(const ReportContext& context);
+// The rtpof RTSTRUCT series of the planning study: one per study, whichever report wrote into it.
+std::string structure_set_series_uid(const std::string& study_uid);
 
 // Fills `out`; `description` is the StructureSetDescription (what was mapped, through which registration).
 // Throws ReportError (report/report_writer.hpp) naming the attribute DCMTK refused.

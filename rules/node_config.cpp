@@ -1,7 +1,10 @@
 #include "rules/node_config.hpp"
 
+#include "storage/outbox_row.hpp"
+
 #include <toml++/toml.h>
 
+#include <algorithm>
 #include <cmath>
 #include <limits>
 #include <map>
@@ -49,6 +52,23 @@ class TableReader {
       for (const auto& item : *array) {
         if (!item.is_string()) throw ConfigError(where(full(key), item) + " must be a list of strings");
         out.emplace_back(item.as_string()->get());
+      }
+    }
+  }
+  // A list of report kinds, each one of storage::report_kinds(), without repeats.
+  void kinds(const std::string& key, std::vector<std::string>& out) {
+    if (const auto* node = take(key)) {
+      const auto* array = node->as_array();
+      if (array == nullptr || array->empty())
+        throw ConfigError(where(full(key), *node) + " must be a non-empty list of sr, rtstruct, reg, pdf");
+      out.clear();
+      for (const auto& item : *array) {
+        const auto& known = storage::report_kinds();
+        if (!item.is_string() || std::find(known.begin(), known.end(), item.as_string()->get()) == known.end())
+          throw ConfigError(where(full(key), item) + " must be a list of sr, rtstruct, reg, pdf");
+        if (std::find(out.begin(), out.end(), item.as_string()->get()) != out.end())
+          throw ConfigError(where(full(key), item) + " names \"" + item.as_string()->get() + "\" twice");
+        out.push_back(item.as_string()->get());
       }
     }
   }
@@ -245,6 +265,7 @@ NodeConfig load_node_config(const std::filesystem::path& file) {
       t.text("host", peer.host);
       t.integer("port", peer.port, 1, 65535);
       t.flag("tls", peer.tls);
+      t.kinds("objects", peer.objects);
       if (peer.ae_title.empty()) throw ConfigError(where(t.full("ae_title"), node) + " is required");
       return peer;
     });
@@ -254,6 +275,7 @@ NodeConfig load_node_config(const std::filesystem::path& file) {
       t.text("host", destination.host);
       t.integer("port", destination.port, 1, 65535);
       t.flag("tls", destination.tls);
+      t.kinds("objects", destination.objects);
       if (destination.ae_title.empty() || destination.host.empty() || destination.port == 0)
         throw ConfigError(where(t.full("ae_title"), node) + ": a destination needs ae_title, host and port");
       return destination;

@@ -21,6 +21,7 @@ struct PeerConfig {
   std::string host;        // empty: any address
   std::uint16_t port = 0;  // where reports go back to, when routed to the sender (0: unknown)
   bool tls = false;        // reports go back to it over TLS
+  std::vector<std::string> objects = {};  // the report kinds it gets back (sr, rtstruct, reg, pdf); empty: all
 };
 
 struct DestinationConfig {
@@ -28,6 +29,9 @@ struct DestinationConfig {
   std::string host;
   std::uint16_t port = 0;
   bool tls = false;  // DICOM over TLS with the node's [tls] identity
+  // The report kinds it gets (sr, rtstruct, reg, pdf): a PACS may want the SR and the PDF, a planning
+  // system the RTSTRUCT and the REG. Empty: all.
+  std::vector<std::string> objects = {};
 };
 
 // [tls]: the node's identity for DICOM over TLS, as a server (its own port, tls.port) and as a client

@@ -19,7 +19,7 @@ struct RoutingRules {
 
 RoutingRules routing_rules_from(const NodeConfig& config);
 
-// Without duplicates (same AE, host and port). `followup_sender` is the calling AE of the recurrence
+// Without duplicates (same AE, host and port; the kinds each wants are merged). `followup_sender` is the calling AE of the recurrence
 // object's association (empty when it came from disk).
 std::vector<storage::DeliveryTarget> report_destinations(const RoutingRules& rules, const std::string& followup_sender);
 

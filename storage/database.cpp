@@ -136,6 +136,14 @@ CREATE TABLE refused_contexts(
   PRIMARY KEY(calling_ae, sop_class_uid));
 )sql";
 
+// Version 6: a job writes several objects (the SR, the recurrence on the planning CT as an RTSTRUCT, the
+// fusion as a REG, the PDF); each is a row of reports with its kind, and each gets its own outbox rows.
+// The predecessor of a report and what `status` points to are the SR (kind 'sr'), as every row before.
+const char* const schema_v6 = R"sql(
+ALTER TABLE reports ADD COLUMN kind TEXT NOT NULL DEFAULT 'sr';
+CREATE INDEX reports_job ON reports(job_id);
+)sql";
+
 }  // namespace
 
 Database::Database(const std::filesystem::path& file) {
@@ -154,7 +162,7 @@ Database::Database(const std::filesystem::path& file) {
       throw std::runtime_error("schema version " + std::to_string(version) + " is newer than this rtpof knows (" +
                                std::to_string(current_schema_version) + "); run a newer rtpof or `rtpof reindex`");
     // Each step once, in order, each in its own transaction: an interrupted upgrade resumes where it stopped.
-    const char* const steps[current_schema_version] = {schema_v1, schema_v2, schema_v3, schema_v4, schema_v5};
+    const char* const steps[current_schema_version] = {schema_v1, schema_v2, schema_v3, schema_v4, schema_v5, schema_v6};
     for (int step = version; step < current_schema_version; ++step) {
       SQLite::Transaction transaction(db);
       db.exec(steps[step]);

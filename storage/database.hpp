@@ -13,7 +13,7 @@ namespace rtpof::storage {
 
 class Database {
  public:
-  static constexpr int current_schema_version = 5;
+  static constexpr int current_schema_version = 6;
 
   // Opens (creating or migrating) the file in WAL mode; throws std::runtime_error naming the file on
   // failure, or when the file was written by a newer rtpof.

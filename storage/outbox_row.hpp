@@ -2,8 +2,10 @@
 // A report rtpof wrote and its deliveries: one outbox row per destination, kept until the destination
 // acknowledged it (sent) or rtpof gave up on it (dead, until `rtpof resend`). Not rebuildable from files,
 // so a reindex keeps them, like cases and jobs.
+#include <algorithm>
 #include <cstdint>
 #include <string>
+#include <vector>
 
 namespace rtpof::storage {
 
@@ -11,12 +13,24 @@ struct ReportRecord {
   std::string sop_instance_uid, sop_class_uid, study_uid, series_uid;
   std::string patient;         // pseudonym
   std::string relative_path;   // below <data-dir>/reports
+  std::string kind = "sr";     // one of report_kinds: what the object is to the physicist
 };
+
+// What a job writes, by the names the rules use: the SR; the recurrence on the planning CT (RTSTRUCT);
+// the fusion (REG, automatic registrations only); the one-page report (Encapsulated PDF).
+inline const std::vector<std::string>& report_kinds() {
+  static const std::vector<std::string> kinds = {"sr", "rtstruct", "reg", "pdf"};
+  return kinds;
+}
 
 struct DeliveryTarget {
   std::string ae_title, host;
   std::uint16_t port = 0;
+  std::vector<std::string> kinds = {};  // the report kinds this destination gets; empty: all
   std::string label() const { return ae_title + "@" + host + ":" + std::to_string(port); }
+  bool wants(const std::string& kind) const {
+    return kinds.empty() || std::find(kinds.begin(), kinds.end(), kind) != kinds.end();
+  }
 };
 
 struct OutboxRow {

@@ -1,4 +1,4 @@
-// The index's reports and outbox tables (schema version 4).
+// The index's reports and outbox tables (schema version 6).
 #include "storage/report_store.hpp"
 
 #include <SQLiteCpp/SQLiteCpp.h>
@@ -13,8 +13,17 @@ const char* const outbox_columns = R"sql(
   SELECT outbox.id, outbox.report_id, reports.job_id, reports.sop_instance_uid, reports.sop_class_uid,
          reports.study_uid, reports.series_uid, reports.patient, reports.relative_path, outbox.ae_title, outbox.host,
          outbox.port, outbox.state, outbox.attempts, outbox.next_attempt_at, outbox.first_attempt_at,
-         outbox.last_status, outbox.created_at, outbox.sent_at
+         outbox.last_status, outbox.created_at, outbox.sent_at, reports.kind
   FROM outbox JOIN reports ON reports.id = outbox.report_id )sql";
+
+const char* const report_columns =
+    "SELECT sop_instance_uid, sop_class_uid, study_uid, series_uid, patient, relative_path, kind FROM reports ";
+
+ReportRecord report_of(SQLite::Statement& q) {
+  return ReportRecord{q.getColumn(0).getString(), q.getColumn(1).getString(), q.getColumn(2).getString(),
+                      q.getColumn(3).getString(), q.getColumn(4).getString(), q.getColumn(5).getString(),
+                      q.getColumn(6).getString()};
+}
 
 OutboxRow outbox_row_of(SQLite::Statement& q) {
   OutboxRow row;
@@ -22,7 +31,8 @@ OutboxRow outbox_row_of(SQLite::Statement& q) {
   row.report_id = q.getColumn(1).getInt64();
   row.job_id = q.getColumn(2).getInt64();
   row.report = {q.getColumn(3).getString(), q.getColumn(4).getString(), q.getColumn(5).getString(),
-                q.getColumn(6).getString(), q.getColumn(7).getString(), q.getColumn(8).getString()};
+                q.getColumn(6).getString(), q.getColumn(7).getString(), q.getColumn(8).getString(),
+                q.getColumn(19).getString()};
   row.destination = {q.getColumn(9).getString(), q.getColumn(10).getString(),
                      static_cast<std::uint16_t>(q.getColumn(11).getInt())};
   row.state = q.getColumn(12).getString();
@@ -38,8 +48,8 @@ OutboxRow outbox_row_of(SQLite::Statement& q) {
 }  // namespace
 
 std::int64_t ReportStore::record_report(std::int64_t job, const std::string& stages, const std::string& result,
-                                           const ReportRecord& report, const std::vector<DeliveryTarget>& destinations,
-                                           const std::string& now) {
+                                       const std::vector<ReportRecord>& objects,
+                                       const std::vector<DeliveryTarget>& destinations, const std::string& now) {
   return database_.locked([&](SQLite::Database& db) -> std::int64_t {
     SQLite::Transaction transaction(db);
     SQLite::Statement finish(db, "UPDATE jobs SET state = 'done', reason = '', stages = ?, result = ?, finished_at = ? "
@@ -49,56 +59,69 @@ std::int64_t ReportStore::record_report(std::int64_t job, const std::string& sta
     finish.bind(3, now);
     finish.bind(4, job);
     finish.exec();
-    SQLite::Statement insert(db, "INSERT INTO reports(sop_instance_uid, sop_class_uid, study_uid, series_uid, job_id, "
-                                   "patient, relative_path, created_at) VALUES(?,?,?,?,?,?,?,?)");
-    insert.bind(1, report.sop_instance_uid);
-    insert.bind(2, report.sop_class_uid);
-    insert.bind(3, report.study_uid);
-    insert.bind(4, report.series_uid);
-    insert.bind(5, job);
-    insert.bind(6, report.patient);
-    insert.bind(7, report.relative_path);
-    insert.bind(8, now);
-    insert.exec();
-    const std::int64_t report_id = db.getLastInsertRowid();
-    for (const DeliveryTarget& d : destinations) {
-      SQLite::Statement row(db, "INSERT OR IGNORE INTO outbox(report_id, ae_title, host, port, state, next_attempt_at, "
-                                  "created_at) VALUES(?,?,?,?,'pending',?,?)");
-      row.bind(1, report_id);
-      row.bind(2, d.ae_title);
-      row.bind(3, d.host);
-      row.bind(4, static_cast<int>(d.port));
-      row.bind(5, now);
-      row.bind(6, now);
-      row.exec();
+    std::int64_t first_id = 0;
+    for (const ReportRecord& report : objects) {
+      SQLite::Statement insert(db, "INSERT INTO reports(sop_instance_uid, sop_class_uid, study_uid, series_uid, job_id, "
+                                     "patient, relative_path, created_at, kind) VALUES(?,?,?,?,?,?,?,?,?)");
+      insert.bind(1, report.sop_instance_uid);
+      insert.bind(2, report.sop_class_uid);
+      insert.bind(3, report.study_uid);
+      insert.bind(4, report.series_uid);
+      insert.bind(5, job);
+      insert.bind(6, report.patient);
+      insert.bind(7, report.relative_path);
+      insert.bind(8, now);
+      insert.bind(9, report.kind);
+      insert.exec();
+      const std::int64_t report_id = db.getLastInsertRowid();
+      if (first_id == 0) first_id = report_id;
+      for (const DeliveryTarget& d : destinations) {
+        if (!d.wants(report.kind)) continue;
+        SQLite::Statement row(db, "INSERT OR IGNORE INTO outbox(report_id, ae_title, host, port, state, next_attempt_at, "
+                                    "created_at) VALUES(?,?,?,?,'pending',?,?)");
+        row.bind(1, report_id);
+        row.bind(2, d.ae_title);
+        row.bind(3, d.host);
+        row.bind(4, static_cast<int>(d.port));
+        row.bind(5, now);
+        row.bind(6, now);
+        row.exec();
+      }
     }
     transaction.commit();
-    return report_id;
+    return first_id;
   });
 }
 
 std::optional<ReportRecord> ReportStore::latest_report(const std::string& pseudonym) {
   return database_.locked([&](SQLite::Database& db) -> std::optional<ReportRecord> {
     // A patient whose studies came from another by a corrected PatientID continues that one's reports.
-    SQLite::Statement q(db, "SELECT sop_instance_uid, sop_class_uid, study_uid, series_uid, patient, relative_path "
-                              "FROM reports WHERE patient = ? OR patient IN "
-                              "(SELECT from_patient FROM patient_moves WHERE to_patient = ?) ORDER BY id DESC LIMIT 1");
+    SQLite::Statement q(db, std::string(report_columns) +
+                                "WHERE kind = 'sr' AND (patient = ? OR patient IN "
+                                "(SELECT from_patient FROM patient_moves WHERE to_patient = ?)) ORDER BY id DESC LIMIT 1");
     q.bind(1, pseudonym);
     q.bind(2, pseudonym);
     if (!q.executeStep()) return std::nullopt;
-    return ReportRecord{q.getColumn(0).getString(), q.getColumn(1).getString(), q.getColumn(2).getString(),
-                        q.getColumn(3).getString(), q.getColumn(4).getString(), q.getColumn(5).getString()};
+    return report_of(q);
   });
 }
 
 std::optional<ReportRecord> ReportStore::report_of_job(std::int64_t job) {
   return database_.locked([&](SQLite::Database& db) -> std::optional<ReportRecord> {
-    SQLite::Statement q(db, "SELECT sop_instance_uid, sop_class_uid, study_uid, series_uid, patient, relative_path "
-                              "FROM reports WHERE job_id = ? ORDER BY id DESC LIMIT 1");
+    SQLite::Statement q(db, std::string(report_columns) + "WHERE job_id = ? AND kind = 'sr' ORDER BY id DESC LIMIT 1");
     q.bind(1, static_cast<int64_t>(job));
     if (!q.executeStep()) return std::nullopt;
-    return ReportRecord{q.getColumn(0).getString(), q.getColumn(1).getString(), q.getColumn(2).getString(),
-                        q.getColumn(3).getString(), q.getColumn(4).getString(), q.getColumn(5).getString()};
+    return report_of(q);
+  });
+}
+
+std::vector<ReportRecord> ReportStore::objects_of_job(std::int64_t job) {
+  return database_.locked([&](SQLite::Database& db) -> std::vector<ReportRecord> {
+    SQLite::Statement q(db, std::string(report_columns) + "WHERE job_id = ? ORDER BY id");
+    q.bind(1, static_cast<int64_t>(job));
+    std::vector<ReportRecord> objects;
+    while (q.executeStep()) objects.push_back(report_of(q));
+    return objects;
   });
 }
 

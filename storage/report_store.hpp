@@ -19,16 +19,25 @@ class ReportStore {
  public:
   explicit ReportStore(Database& database) : database_(database) {}
 
-  // Finishes a job with its report in one transaction: the job done, the report recorded, one pending
-  // outbox row per destination (due now). Returns the report's id.
+  // Finishes a job with what it wrote in one transaction: the job done, each object recorded (the SR
+  // first), one pending outbox row per object and destination that wants its kind (due now). Returns the
+  // SR's id.
+  std::int64_t record_report(std::int64_t job, const std::string& stages, const std::string& result,
+                             const std::vector<ReportRecord>& objects, const std::vector<DeliveryTarget>& destinations,
+                             const std::string& now);
+  // A job that wrote the SR alone.
   std::int64_t record_report(std::int64_t job, const std::string& stages, const std::string& result,
                              const ReportRecord& report, const std::vector<DeliveryTarget>& destinations,
-                             const std::string& now);
+                             const std::string& now) {
+    return record_report(job, stages, result, std::vector<ReportRecord>{report}, destinations, now);
+  }
   // The newest report of a patient (the predecessor of the next one), if any; it may be a report of a
   // patient whose studies moved to this one (a corrected PatientID, InstanceStore::put).
   std::optional<ReportRecord> latest_report(const std::string& pseudonym);
-  // The report a job wrote, if any (what `rtpof status` points to).
+  // The SR a job wrote, if any (what `rtpof status` points to).
   std::optional<ReportRecord> report_of_job(std::int64_t job);
+  // Everything a job wrote, the SR first.
+  std::vector<ReportRecord> objects_of_job(std::int64_t job);
   // Pending rows whose next attempt is due at `now`, oldest first.
   std::vector<OutboxRow> due_deliveries(const std::string& now, int limit = 16);
   // The earliest next attempt among pending rows (for the sender's timer).

@@ -19,6 +19,10 @@
 #include <fstream>
 #include <thread>
 
+#include <dcmtk/config/osconfig.h>
+#include <dcmtk/dcmdata/dcdeftag.h>
+
+#include "tests/support/dicom_files.hpp"
 #include "tests/support/node_fixture.hpp"
 #include "tests/support/orthanc_process.hpp"
 #include "tests/support/sr_reader.hpp"
@@ -39,7 +43,7 @@ class NodeDelivery : public NodeFixture {
     toml << "[node]\naccept_any_caller = true\n[logging]\nstats_interval_s = 1\n"
          << "[matching]\nstable_age_s = 1\n"
          << "[delivery]\nretry_base_s = 2\nretry_factor = 2\nretry_cap_s = 8\nsend_timeout_s = 5\n"
-         << "[[destinations]]\nae_title = \"DEST\"\nhost = \"127.0.0.1\"\nport = " << destination_port << "\n";
+         << "[[destinations]]\nae_title = \"DEST\"\nhost = \"127.0.0.1\"\nport = " << destination_port << "\nobjects = [\"sr\"]\n";
     return write_config(toml.str());
   }
   std::vector<storage::OutboxRow> outbox() {
@@ -118,6 +122,79 @@ TEST_F(NodeDelivery, AStorescpDestinationReceivesTheReportOfACaseSentToTheNode) 
   std::this_thread::sleep_for(1500ms);
   EXPECT_NE(node_->log().find("jobs pending=0 running=0 done=1 failed=0; outbox pending=0"), std::string::npos)
       << node_->log();
+}
+
+// What the physicist opens in the planning system: without a REG the destination also gets the recurrence
+// on the planning CT (RTSTRUCT), the fusion rtpof computed (REG) and the one-page report (Encapsulated
+// PDF); each passes dciodvfy, and the
+// RTSTRUCT read on the planning CT and dose gives the recurrence's volume within 5 % of truth and its V95
+// within 2 points of the job's.
+TEST_F(NodeDelivery, WithoutARegTheDestinationGetsTheSrTheRecurrenceOnThePlanningCtAndTheFusionEachValid) {
+  const int port = free_port();
+  StorescpProcess destination("DEST", port, source_ / "received", data_ / "storescp.log");
+  ASSERT_TRUE(destination.wait_until_ready());
+  std::ostringstream toml;
+  toml << "[node]\naccept_any_caller = true\n[matching]\nstable_age_s = 1\n"
+       << "[[destinations]]\nae_title = \"DEST\"\nhost = \"127.0.0.1\"\nport = " << port << "\n";
+  start_node({"--config", write_config(toml.str()).string()});
+  const phantom::PhantomFiles files = patient("marginal", false, 86);
+  send(patient_files(files), "all");
+  ASSERT_TRUE(wait_for_done(1, 180s)) << node_->log();
+  ASSERT_TRUE(wait_for_outbox("sent", 60s)) << node_->log();
+
+  std::map<std::string, fs::path> by_modality;
+  for (const fs::path& file : destination.received()) by_modality[string_of(file, DCM_Modality)] = file;
+  ASSERT_EQ(destination.received().size(), 4u);
+  ASSERT_EQ(by_modality.count("SR"), 1u);
+  ASSERT_EQ(by_modality.count("RTSTRUCT"), 1u);
+  ASSERT_EQ(by_modality.count("REG"), 1u);
+  ASSERT_EQ(by_modality.count("DOC"), 1u);  // the one-page report as an Encapsulated PDF
+  for (const auto& [modality, file] : by_modality) {
+    const RunResult check = run({"dciodvfy", file.string()});
+    EXPECT_TRUE(lines_starting(check.output, "Error").empty()) << modality << ":\n" << check.output;
+  }
+  // The RTSTRUCT joins the planning CT's study and frame; the REG registers the MR's frame to it.
+  EXPECT_EQ(string_of(by_modality["RTSTRUCT"], DCM_StudyInstanceUID), files.plan.study_instance_uid);
+  EXPECT_EQ(string_of(by_modality["REG"], DCM_FrameOfReferenceUID), files.plan.frame_of_reference_uid);
+
+  const fs::path ct_dir = files.plan.ct.front().parent_path();
+  const RunResult dvh = run({rtpof_binary().string(), "dvh", "--rtstruct", by_modality["RTSTRUCT"].string(), "--dose",
+                             files.plan.rtdose.string(), "--images", ct_dir.string(), "--json"});
+  ASSERT_EQ(dvh.exit_code, 0) << dvh.output;
+  const json mapped = json::parse(dvh.output.substr(dvh.output.find("\n{") + 1));
+  const json truth = json::parse(read_text(files.truth));
+  const json result = json::parse(jobs().at(0).result);
+  const json* row = nullptr;
+  for (const json& r : mapped.at("rois"))
+    if (r.at("name") == "Recurrence_onCT") row = &r;
+  ASSERT_NE(row, nullptr) << mapped.dump();
+  const double truth_cc = truth.at("recurrences").at(0).at("volume_cc");
+  EXPECT_NEAR(row->at("volume_cc").get<double>(), truth_cc, 0.05 * truth_cc);
+  EXPECT_NEAR(row->at("v95_pct").get<double>(), result.at("recurrences").at(0).at("v95_pct").get<double>(), 2.0);
+}
+
+// The rules say which objects each destination gets: the PACS the SR, the planning system the RTSTRUCT
+// and the REG. With the case's own REG, rtpof writes no REG of its own.
+TEST_F(NodeDelivery, EachDestinationGetsTheObjectsItsRulesNameAndNoRegWhenOneCame) {
+  const int pacs_port = free_port(), tps_port = free_port();
+  StorescpProcess pacs("PACS", pacs_port, source_ / "pacs", data_ / "pacs.log");
+  StorescpProcess tps("TPS", tps_port, source_ / "tps", data_ / "tps.log");
+  ASSERT_TRUE(pacs.wait_until_ready());
+  ASSERT_TRUE(tps.wait_until_ready());
+  std::ostringstream toml;
+  toml << "[node]\naccept_any_caller = true\n[matching]\nstable_age_s = 1\n"
+       << "[[destinations]]\nae_title = \"PACS\"\nhost = \"127.0.0.1\"\nport = " << pacs_port << "\nobjects = [\"sr\"]\n"
+       << "[[destinations]]\nae_title = \"TPS\"\nhost = \"127.0.0.1\"\nport = " << tps_port
+       << "\nobjects = [\"rtstruct\", \"reg\"]\n";
+  start_node({"--config", write_config(toml.str()).string()});
+  send(patient_files(patient("marginal", true, 87)), "all");
+  ASSERT_TRUE(wait_for_done(1)) << node_->log();
+  ASSERT_TRUE(wait_for_outbox("sent", 30s)) << node_->log();
+  ASSERT_EQ(pacs.received().size(), 1u);
+  EXPECT_EQ(string_of(pacs.received()[0], DCM_Modality), "SR");
+  ASSERT_EQ(tps.received().size(), 1u);
+  EXPECT_EQ(string_of(tps.received()[0], DCM_Modality), "RTSTRUCT");
+  EXPECT_EQ(outbox().size(), 2u);
 }
 
 TEST_F(NodeDelivery, ADestinationDownWhenTheReportIsReadyGetsItWhenUpAndTheRetriesAreLogged) {
@@ -265,8 +342,8 @@ TEST_F(NodeDelivery, ATlsDestinationGetsTheReportAndOneWithAnUntrustedCertificat
        << "[delivery]\nretry_base_s = 2\nretry_factor = 1\nsend_timeout_s = 5\n"
        << "[tls]\ncertificate = \"" << pki.node_certificate.string() << "\"\nprivate_key = \""
        << pki.node_key.string() << "\"\ntrusted_certificates = [\"" << pki.ca_certificate.string() << "\"]\n"
-       << "[[destinations]]\nae_title = \"DEST\"\nhost = \"127.0.0.1\"\nport = " << port << "\ntls = true\n"
-       << "[[destinations]]\nae_title = \"ROGUE\"\nhost = \"127.0.0.1\"\nport = " << rogue_port << "\ntls = true\n";
+       << "[[destinations]]\nae_title = \"DEST\"\nhost = \"127.0.0.1\"\nport = " << port << "\ntls = true\nobjects = [\"sr\"]\n"
+       << "[[destinations]]\nae_title = \"ROGUE\"\nhost = \"127.0.0.1\"\nport = " << rogue_port << "\ntls = true\nobjects = [\"sr\"]\n";
   start_node({"--config", write_config(toml.str()).string()});  // the listener itself stays plain
   send(patient_files(patient("marginal", true, 85)), "all");
   ASSERT_TRUE(wait_for_done(1)) << node_->log();
@@ -330,10 +407,27 @@ TEST_F(NodeDelivery, OrthancSendsTheCaseToTheNodeAndFindsTheReportBackUnderThePa
   EXPECT_EQ(orthanc.get("/instances/" + sr_id + "/patient")["ID"], patient_id);
   orthanc.download("/instances/" + sr_id + "/file", source_ / "from-orthanc.dcm");
   const ParsedReport report = read_report(source_ / "from-orthanc.dcm");
+  // Every object the job wrote went back to the sender: the SR, the recurrence on the planning CT, the
+  // one-page report (no REG: the case brought its own).
   const auto rows = outbox();
-  ASSERT_EQ(rows.size(), 1u);
-  EXPECT_EQ(rows[0].destination.label(), "ORTHANC@127.0.0.1:" + std::to_string(orthanc_dicom));
+  ASSERT_EQ(rows.size(), 3u);
+  for (const auto& row : rows)
+    EXPECT_EQ(row.destination.label(), "ORTHANC@127.0.0.1:" + std::to_string(orthanc_dicom));
+  EXPECT_EQ(rows[0].report.kind, "sr");
   EXPECT_EQ(report.sop_instance_uid, rows[0].report.sop_instance_uid);
+  EXPECT_EQ(rows[1].report.kind, "rtstruct");
+  const json structure_sets =
+      orthanc.post("/tools/find", {{"Level", "Instance"}, {"Query", {{"SOPInstanceUID", rows[1].report.sop_instance_uid}}}});
+  ASSERT_EQ(structure_sets.size(), 1u) << structure_sets.dump();
+  EXPECT_EQ(orthanc.get("/instances/" + structure_sets[0].get<std::string>() + "/patient")["ID"], patient_id);
+  // The Encapsulated PDF is stored in the PACS with its MIME type, under the same patient.
+  EXPECT_EQ(rows[2].report.kind, "pdf");
+  const json documents =
+      orthanc.post("/tools/find", {{"Level", "Instance"}, {"Query", {{"SOPInstanceUID", rows[2].report.sop_instance_uid}}}});
+  ASSERT_EQ(documents.size(), 1u) << documents.dump();
+  const std::string document = documents[0];
+  EXPECT_EQ(orthanc.get("/instances/" + document + "/simplified-tags")["MIMETypeOfEncapsulatedDocument"], "application/pdf");
+  EXPECT_EQ(orthanc.get("/instances/" + document + "/patient")["ID"], patient_id);
   const auto classes = classes_of_job();
   ASSERT_FALSE(classes.empty());
   for (const auto& [roi, cls] : classes) {
@@ -364,8 +458,8 @@ TEST_F(NodeDelivery, ADestinationThatHangsDoesNotDelayTheOthers) {
   std::ostringstream toml;
   toml << "[node]\naccept_any_caller = true\n[matching]\nstable_age_s = 1\n"
        << "[delivery]\nretry_base_s = 2\nretry_factor = 2\nretry_cap_s = 8\nsend_timeout_s = 12\n"
-       << "[[destinations]]\nae_title = \"SILENT\"\nhost = \"127.0.0.1\"\nport = " << silent_port << "\n"
-       << "[[destinations]]\nae_title = \"DEST\"\nhost = \"127.0.0.1\"\nport = " << port << "\n";
+       << "[[destinations]]\nae_title = \"SILENT\"\nhost = \"127.0.0.1\"\nport = " << silent_port << "\nobjects = [\"sr\"]\n"
+       << "[[destinations]]\nae_title = \"DEST\"\nhost = \"127.0.0.1\"\nport = " << port << "\nobjects = [\"sr\"]\n";
   start_node({"--config", write_config(toml.str()).string()});
   send(patient_files(patient("marginal", true, 84)), "all");
   ASSERT_TRUE(wait_for_done(1)) << node_->log();

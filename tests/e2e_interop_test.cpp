@@ -48,7 +48,7 @@ class NodeInterop : public NodeFixture {
   fs::path config_with_destination(int destination_port) {
     std::ostringstream toml;
     toml << "[node]\naccept_any_caller = true\n[logging]\nstats_interval_s = 1\n[matching]\nstable_age_s = 1\n"
-         << "[[destinations]]\nae_title = \"DEST\"\nhost = \"127.0.0.1\"\nport = " << destination_port << "\n";
+         << "[[destinations]]\nae_title = \"DEST\"\nhost = \"127.0.0.1\"\nport = " << destination_port << "\nobjects = [\"sr\"]\n";
     return write_config(toml.str());
   }
   std::vector<storage::OutboxRow> outbox() {

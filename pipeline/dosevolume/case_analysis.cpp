@@ -90,6 +90,7 @@ CaseResult analyse_case(const CaseInputs& inputs, const ClassificationRules& rul
     r.dmax_gy = distribution.max_gy();
     r.cumulative_dvh = distribution.cumulative_curve(dvh_step_gy);
     const Vec3 centre = inputs.mr_to_ct.apply(centroid(recurrence.region));
+    r.centroid_ct = centre;
     r.centroid_dose_gy = dose.at(centre);
     for (const NamedStack& ctv : inputs.ctvs) {
       r.percent_in_ctv.emplace_back(ctv.roi, percent_inside(recurrence.region, inputs.mr_to_ct, ctv.stack));
@@ -105,7 +106,8 @@ CaseResult analyse_case(const CaseInputs& inputs, const ClassificationRules& rul
   for (const NamedStack& ctv : inputs.ctvs) {
     const DoseDistribution distribution = dose_region(sample_region(ctv.stack), dose);
     result.ctvs.push_back({ctv.roi, ctv.level, distribution.total_cc(), distribution.dose_covering_percent(95),
-                           distribution.dose_covering_percent(98), distribution.coverage_pct()});
+                           distribution.dose_covering_percent(98), distribution.coverage_pct(),
+                           distribution.cumulative_curve(dvh_step_gy)});
   }
   if (inputs.gtv_primary) {
     result.gtv_primary_cc = sample_region(inputs.gtv_primary->stack).volume_mm3 / 1000.0;

@@ -51,6 +51,7 @@ struct RecurrenceResult {
   std::string roi;
   double volume_cc = 0, coverage_pct = 0;
   double v95_pct = 0, d100_gy = 0, d98_gy = 0, d95_gy = 0, dmean_gy = 0, dmax_gy = 0;
+  Vec3 centroid_ct{};  // the recurrence's centroid mapped into the planning frame
   std::optional<double> centroid_dose_gy;
   std::optional<std::string> centroid_in;  // the highest-level CTV holding the centroid
   std::vector<std::pair<std::string, double>> percent_in_ctv;
@@ -67,6 +68,7 @@ constexpr double dvh_step_gy = 0.1;
 struct CtvResult {
   std::string roi, level;
   double volume_cc = 0, d95_gy = 0, d98_gy = 0, coverage_pct = 0;
+  std::vector<std::pair<double, double>> cumulative_dvh = {};  // as RecurrenceResult's
 };
 
 struct CaseResult {

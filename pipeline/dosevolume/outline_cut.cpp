@@ -181,4 +181,22 @@ std::vector<SliceOutline> cut_on_slices(const RegionShape& shape, const RigidTra
   return outlines;
 }
 
+std::vector<std::vector<std::pair<double, double>>> trace_outlines(const std::vector<float>& values, std::size_t width,
+                                                                   std::size_t height, double level) {
+  auto image = Coverage::New();
+  Coverage::SizeType size;
+  size[0] = width + 2 * kPadding;
+  size[1] = height + 2 * kPadding;
+  image->SetRegions(Coverage::RegionType(size));
+  image->Allocate();
+  image->FillBuffer(0.0f);
+  for (std::size_t j = 0; j < height; ++j)
+    for (std::size_t i = 0; i < width; ++i)
+      image->SetPixel({{static_cast<long>(i) + kPadding, static_cast<long>(j) + kPadding}}, values[j * width + i]);
+  std::vector<std::vector<std::pair<double, double>>> outlines = trace_at(image, level);
+  for (auto& outline : outlines)
+    for (auto& [x, y] : outline) x -= kPadding, y -= kPadding;
+  return outlines;
+}
+
 }  // namespace rtpof::pipeline

@@ -43,4 +43,9 @@ double cut_step_mm(const SlicePlanes& planes);
 std::vector<SliceOutline> cut_on_slices(const RegionShape& shape, const RigidTransform& to_planes_frame,
                                         const std::vector<Vec3>& extent, const SlicePlanes& planes);
 
+// The outlines of `values` (row-major, `width` x `height`) at `level`, in pixel coordinates (column, row),
+// each closed, the closing point not repeated; the image is padded so that every outline closes.
+std::vector<std::vector<std::pair<double, double>>> trace_outlines(const std::vector<float>& values, std::size_t width,
+                                                                   std::size_t height, double level);
+
 }  // namespace rtpof::pipeline
