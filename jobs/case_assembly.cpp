@@ -15,6 +15,7 @@
 #include "pipeline/dicomrt/segmentation.hpp"
 #include "pipeline/dicomrt/spatial_registration.hpp"
 #include "pipeline/dicomrt/structure_set.hpp"
+#include "report/registration_writer.hpp"
 #include "rules/case_matcher.hpp"
 #include "storage/ingest_error.hpp"
 #include "storage/instance_attributes.hpp"
@@ -193,8 +194,16 @@ void assemble_from(const ObjectsByUid& by_uid, const CaseRoles& roles, const Ass
     for (const std::string& uid : ct_series.sop_instance_uids) out.planning_ct_slices.push_back(ct_by_uid.at(uid));
   }
   std::optional<RegistrationChoice> registration;
-  if (!uids_with_role(roles, "reg").empty())
-    registration = mr_to_ct_from_reg(load_spatial_registration(object("reg")), out.mr_frame_uid, out.ct_frame_uid);
+  if (!uids_with_role(roles, "reg").empty()) {
+    const SpatialRegistration reg = load_spatial_registration(object("reg"));
+    if (reg.content_label == report::own_fusion_label)
+      // A fusion rtpof itself computed for an earlier report, forwarded back: its quality was checked
+      // then, for that case; registering again checks it now and says "auto", as it is.
+      out.notes.push_back("REG " + reg.sop_instance_uid + " is rtpof's own automatic fusion (" +
+                          report::own_fusion_label + "), not a physicist's: not used as a REG");
+    else
+      registration = mr_to_ct_from_reg(reg, out.mr_frame_uid, out.ct_frame_uid);
+  }
   if (!registration) {
     tell(options, "no Spatial Registration: registering the MR to the CT automatically (the longest stage)");
     registration = register_mr_to_ct(*mr_series.image, *ct_series.image, options.registration);

@@ -123,7 +123,7 @@ void write_registration(const pipeline::RigidTransform& mr_to_ct, const Register
   put(d, DCM_ContentTime, context.identity.content_time);
   put(d, DCM_InstanceCreationDate, context.identity.content_date);
   put(d, DCM_InstanceCreationTime, context.identity.content_time);
-  put(d, DCM_ContentLabel, "RTPOF_FUSION");
+  put(d, DCM_ContentLabel, own_fusion_label);
   put(d, DCM_ContentDescription, "MR to planning CT rigid fusion computed by rtpof");
   put(d, DCM_ContentCreatorName, "");
   add_frame(d, frames.ct_frame_uid, frames.ct_images, pipeline::identity_matrix(), false);

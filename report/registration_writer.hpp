@@ -20,6 +20,10 @@ struct RegisteredFrames {
   std::vector<SourceInstance> ct_images, mr_images;  // the images each item references
 };
 
+// The Content Label of every REG rtpof writes: a REG that comes back with it (a PACS forwarding what it
+// got) is rtpof's own earlier fusion, not a physicist's, and a job registers again instead of trusting it.
+inline constexpr const char* own_fusion_label = "RTPOF_FUSION";
+
 // The REG's SOP Instance UID for the report whose context is given: name-based, so a re-run of the same
 // report writes the same object.
 std::string registration_uid(const ReportContext& context);

@@ -211,6 +211,16 @@ TEST(AnalyzeCommand, WithoutARegTheMrIsRegisteredAutomaticallyAndSaysSo) {
   // A registration error of a few tenths of a millimetre moves V95 of this near-threshold case by about a
   // percentage point; the REG path's 1 pp bar does not apply, 3 pp does.
   EXPECT_NEAR(recurrence["v95_pct"].get<double>(), truth["recurrences"][0]["v95_pct"].get<double>(), 3.0);
+
+  // That REG forwarded back (a PACS sends on what it got) is rtpof's own fusion, not a physicist's: the
+  // next analysis sets it aside, says so, and registers again with its quality check.
+  fs::copy_file(reg, out / "followup" / "RTPOF_FUSION.dcm");
+  const RunResult again = run({rtpof_binary().string(), "analyze", out.string(), "--json", "-"});
+  ASSERT_EQ(again.exit_code, 0) << again.output;
+  EXPECT_NE(again.output.find("is rtpof's own automatic fusion (RTPOF_FUSION), not a physicist's: not used as a REG"),
+            std::string::npos)
+      << again.output;
+  EXPECT_EQ(json::parse(again.output.substr(again.output.find("\n{") + 1))["registration"]["source"], "auto");
 }
 
 // A sequential boost sent as two PLAN doses of one plan (each half of the course here): refused by

@@ -101,6 +101,7 @@ SpatialRegistration load_spatial_registration(DicomObject& object) {
   SpatialRegistration registration;
   registration.sop_instance_uid = object.sop_instance_uid();
   registration.frame_of_reference_uid = dataset.string(DCM_FrameOfReferenceUID);
+  registration.content_label = dataset.optional_string(DCM_ContentLabel);
 
   if (object.sop_class_uid() == kDeformableClass) {
     registration.deformable = true;

@@ -39,6 +39,7 @@ struct DeformableItem {
 struct SpatialRegistration {
   std::string sop_instance_uid;
   std::string frame_of_reference_uid;  // the registered frame: every item maps into this one
+  std::string content_label;           // Content Label (0070,0080), when given
   bool deformable = false;
   std::vector<RegistrationItem> items;          // rigid/affine registration
   std::vector<DeformableItem> deformable_items;  // deformable registration
