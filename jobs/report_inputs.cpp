@@ -8,7 +8,7 @@
 #include <ctime>
 
 #include "pipeline/dosevolume/outline_cut.hpp"
-#include "pipeline/dosevolume/section_images.hpp"
+#include "pipeline/dosevolume/section_sampler.hpp"
 #include "report/report_uid.hpp"
 
 #include <cmath>

@@ -7,6 +7,7 @@
 
 #include <stdexcept>
 
+#include "report/dataset_modules.hpp"
 #include "report/report_uid.hpp"
 #include "report/report_writer.hpp"
 
@@ -14,9 +15,7 @@ namespace rtpof::report {
 namespace {
 
 void put(DcmItem& item, const DcmTagKey& tag, const std::string& value) {
-  const OFCondition status = item.putAndInsertString(tag, value.c_str());
-  if (status.bad())
-    throw ReportError(std::string("building the Encapsulated PDF: ") + DcmTag(tag).getTagName() + ": " + status.text());
+  put_text(item, tag, value, "Encapsulated PDF");
 }
 
 }  // namespace
@@ -35,20 +34,7 @@ void write_encapsulated_pdf(const std::vector<unsigned char>& pdf, const ReportC
   out.clear();
   DcmDataset& d = *out.getDataset();
   const ReportSubject& s = context.subject;
-  put(d, DCM_SpecificCharacterSet, "ISO_IR 192");
-  put(d, DCM_SOPClassUID, UID_EncapsulatedPDFStorage);
-  put(d, DCM_SOPInstanceUID, encapsulated_pdf_uid(context));
-  put(d, DCM_PatientName, s.patient_name);
-  put(d, DCM_PatientID, s.patient_id);
-  if (!s.issuer_of_patient_id.empty()) put(d, DCM_IssuerOfPatientID, s.issuer_of_patient_id);
-  put(d, DCM_PatientBirthDate, s.birth_date);
-  put(d, DCM_PatientSex, s.sex);
-  put(d, DCM_StudyInstanceUID, s.study_uid);
-  put(d, DCM_StudyDate, s.study_date);
-  put(d, DCM_StudyTime, s.study_time);
-  put(d, DCM_StudyID, s.study_id);
-  put(d, DCM_AccessionNumber, s.accession_number);
-  put(d, DCM_ReferringPhysicianName, s.referring_physician);
+  put_identity_patient_and_study(d, UID_EncapsulatedPDFStorage, encapsulated_pdf_uid(context), s, "Encapsulated PDF");
   put(d, DCM_Modality, "DOC");
   put(d, DCM_SeriesInstanceUID, encapsulated_pdf_series_uid(s.study_uid));
   put(d, DCM_SeriesNumber, "9753");

@@ -9,16 +9,14 @@
 #include <map>
 #include <stdexcept>
 
+#include "report/dataset_modules.hpp"
 #include "report/report_uid.hpp"
 #include "report/report_writer.hpp"
 
 namespace rtpof::report {
 namespace {
 
-void put(DcmItem& item, const DcmTagKey& tag, const std::string& value) {
-  const OFCondition status = item.putAndInsertString(tag, value.c_str());
-  if (status.bad()) throw ReportError(std::string("building the REG: ") + DcmTag(tag).getTagName() + ": " + status.text());
-}
+void put(DcmItem& item, const DcmTagKey& tag, const std::string& value) { put_text(item, tag, value, "REG"); }
 
 DcmItem& add_item(DcmItem& parent, const DcmTagKey& sequence) {
   DcmItem* item = nullptr;
@@ -94,20 +92,7 @@ void write_registration(const pipeline::RigidTransform& mr_to_ct, const Register
   out.clear();
   DcmDataset& d = *out.getDataset();
   const ReportSubject& s = context.subject;
-  put(d, DCM_SpecificCharacterSet, "ISO_IR 192");
-  put(d, DCM_SOPClassUID, UID_SpatialRegistrationStorage);
-  put(d, DCM_SOPInstanceUID, registration_uid(context));
-  put(d, DCM_PatientName, s.patient_name);
-  put(d, DCM_PatientID, s.patient_id);
-  if (!s.issuer_of_patient_id.empty()) put(d, DCM_IssuerOfPatientID, s.issuer_of_patient_id);
-  put(d, DCM_PatientBirthDate, s.birth_date);
-  put(d, DCM_PatientSex, s.sex);
-  put(d, DCM_StudyInstanceUID, s.study_uid);
-  put(d, DCM_StudyDate, s.study_date);
-  put(d, DCM_StudyTime, s.study_time);
-  put(d, DCM_StudyID, s.study_id);
-  put(d, DCM_AccessionNumber, s.accession_number);
-  put(d, DCM_ReferringPhysicianName, s.referring_physician);
+  put_identity_patient_and_study(d, UID_SpatialRegistrationStorage, registration_uid(context), s, "REG");
   put(d, DCM_Modality, "REG");
   put(d, DCM_SeriesInstanceUID, registration_series_uid(s.study_uid));
   put(d, DCM_SeriesNumber, "9751");

@@ -1,10 +1,7 @@
 #pragma once
-// Three orthogonal planning-CT sections through a point (the recurrence's centroid), with the dose and
-// the outlines the report draws on them. Every value comes from the loaded volumes through the same code
-// as the figures: the dose through DoseSampler, the CTVs through ContourStack::contains, each recurrence
-// through its RegionShape carried by the registration used. So the picture cannot disagree with the table.
-#include "pipeline/dicomrt/image_series.hpp"
-#include "pipeline/dosevolume/case_analysis.hpp"
+// A planning-CT section with the dose and the outlines the report draws on it, as plain arrays: what
+// section_sampler.hpp fills and report/pdf_report draws. No ITK here, so the report writer builds without
+// it (the clang fuzz build).
 #include "pipeline/vec3.hpp"
 
 #include <array>
@@ -31,10 +28,5 @@ struct Section {
   std::vector<float> dose_gy;  // row-major; NaN outside the dose grid
   std::vector<SectionOutline> outlines;
 };
-
-// Sections of `field_mm` square sampled every `pixel_mm`, centred on `centre` (planning frame), in the
-// radiological convention: axial seen from the feet, coronal from the front, sagittal from the left.
-std::array<Section, 3> sections_through(Vec3 centre, const ImageVolume& ct, const CaseInputs& inputs,
-                                        double field_mm = 120, double pixel_mm = 0.5);
 
 }  // namespace rtpof::pipeline

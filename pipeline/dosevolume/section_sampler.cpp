@@ -1,4 +1,4 @@
-#include "pipeline/dosevolume/section_images.hpp"
+#include "pipeline/dosevolume/section_sampler.hpp"
 
 #include <itkLinearInterpolateImageFunction.h>
 
