@@ -11,6 +11,7 @@ using Arguments = std::vector<std::string>;
 int serve_command(const Arguments& args);
 int status_command(const Arguments& args);
 int reindex_command(const Arguments& args);
+int backup_command(const Arguments& args);
 int resend_command(const Arguments& args);
 int rerun_command(const Arguments& args);
 int phantom_command(const Arguments& args);

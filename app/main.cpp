@@ -23,6 +23,8 @@ commands:
            [--data-dir DIR] [--config FILE] [ID...]
   rerun    run failed jobs again once their cause is mended (disk, permissions): all of current
            case versions, or the job ids `status` lists     [--data-dir DIR] [--config FILE] [ID...]
+  backup   copy the data directory while the node runs (index snapshot, key, files) into a new
+           folder, itself a data directory to restore  BACKUP_DIR [--data-dir DIR] [--config FILE]
   phantom  write a synthetic head-and-neck patient and its truth.json (docs/phantom.md)
            --out DIR [--case NAME] [--size small|standard] [--reg] [--seg] [--seed N]
            [--rotation RX,RY,RZ] [--translation TX,TY,TZ] [--slices N]
@@ -81,7 +83,8 @@ int main(int argc, char** argv) {
   const std::map<std::string, int (*)(const Arguments&)> commands = {
       {"serve", serve_command}, {"status", status_command}, {"reindex", reindex_command},
       {"phantom", phantom_command}, {"inspect", inspect_command}, {"analyze", analyze_command},
-      {"dvh", dvh_command}, {"resend", resend_command}, {"rerun", rerun_command}};
+      {"dvh", dvh_command}, {"resend", resend_command}, {"rerun", rerun_command},
+      {"backup", backup_command}};
   const auto command = commands.find(all[0]);
   if (command == commands.end()) {
     std::cerr << "rtpof: unknown command \"" << all[0] << "\"\n" << usage;

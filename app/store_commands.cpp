@@ -14,6 +14,7 @@
 #include "app/node_settings.hpp"
 #include "storage/printable.hpp"
 #include "storage/archive.hpp"
+#include "storage/data_dir_backup.hpp"
 #include "storage/data_dir_lock.hpp"
 #include "storage/utc_time.hpp"
 
@@ -175,6 +176,19 @@ int rerun_command(const Arguments& args) {
             << (requeued == 0 && !request->ids.empty() ? " (the ids given are not failed jobs; see `rtpof status`)" : "")
             << "\n";
   return requeued == 0 && !request->ids.empty() ? 1 : 0;
+}
+
+int backup_command(const Arguments& args) {
+  const CommandLine cl(args, data_dir_flags, {});
+  const rules::NodeConfig config = node_config_from(cl);
+  if (cl.positionals().size() != 1) throw UsageError("give exactly one backup folder: rtpof backup DIR");
+  // No lock: the point is to copy beside a running node; SQLite's backup API takes the snapshot.
+  const auto summary = storage::backup_data_dir(config.data_dir, cl.positionals().front());
+  std::cout << "backup of " << config.data_dir.string() << " in " << cl.positionals().front() << ": index snapshot with "
+            << summary.instances << " instances, " << summary.files << " files (" << summary.bytes / 1000000.0
+            << " MB)" << (summary.vanished ? ", " + std::to_string(summary.vanished) + " moved aside meanwhile" : "")
+            << "\nto restore: stop the node, put this folder in place of its data directory (data_dir), start it\n";
+  return 0;
 }
 
 int reindex_command(const Arguments& args) {

@@ -7,6 +7,8 @@
 #include <gtest/gtest.h>
 
 #include <future>
+#include <set>
+#include <sstream>
 #include <regex>
 #include <thread>
 
@@ -81,6 +83,58 @@ TEST_F(StorageE2E, ThreeParallelAssociationsStoreEveryInstanceIntact) {
   EXPECT_EQ(occurrences(log, "association released: from \"SCU"), 3u) << log;
   EXPECT_EQ(occurrences(log, "instance stored:"), 153u);
   EXPECT_EQ(node_->stop(), 0);
+}
+
+// Issue 24: `rtpof backup` beside a running node, while instances arrive, gives a data directory whose
+// index holds every instance acknowledged before the backup started (and a node started on it serves it).
+TEST_F(StorageE2E, ABackupTakenWhileInstancesArriveHoldsEveryInstanceAcknowledgedBeforeIt) {
+  auto spec = rtpof::phantom::PhantomSpec::small(14);
+  spec.slices = 100;
+  const auto phantom = make_phantom(spec);
+  std::vector<fs::path> cts(phantom.ct.begin(), phantom.ct.end());
+  ASSERT_EQ(cts.size(), 100u);
+  start_node();
+  // Ten associations one after another, so that the backup starts while instances are still arriving.
+  const auto parts = split_into(cts, source_ / "parts", 10);
+  auto sending = std::async(std::launch::async, [&] {
+    for (int i = 0; i < 10; ++i)
+      if (storescu(parts[static_cast<std::size_t>(i)], "SCU" + std::to_string(i)).exit_code != 0) return false;
+    return true;
+  });
+  const fs::path index = data_dir() / "index.sqlite";
+  auto acknowledged = [&] {
+    std::set<std::string> uids;
+    const RunResult rows = run({"sqlite3", index.string(), "SELECT sop_instance_uid FROM instances"});
+    std::istringstream lines(rows.output);
+    for (std::string uid; std::getline(lines, uid);)
+      if (!uid.empty()) uids.insert(uid);
+    return uids;
+  };
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(30);
+  while (acknowledged().size() < 20 && std::chrono::steady_clock::now() < deadline)
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  // A C-STORE is acknowledged after its row commits: every instance acknowledged before this moment is here.
+  const std::set<std::string> before = acknowledged();
+  EXPECT_LT(before.size(), 100u) << "every instance had arrived before the backup: it tested nothing concurrent";
+  const fs::path backup = source_ / "backup";
+  const RunResult taken = run({rtpof_binary().string(), "backup", backup.string(), "--data-dir", data_dir().string()});
+  ASSERT_EQ(taken.exit_code, 0) << taken.output;
+  EXPECT_TRUE(sending.get());
+  EXPECT_NE(taken.output.find("to restore: stop the node"), std::string::npos) << taken.output;
+
+  const RunResult restored_rows = run({"sqlite3", (backup / "index.sqlite").string(), "SELECT sop_instance_uid FROM instances"});
+  for (const std::string& uid : before)
+    EXPECT_NE(restored_rows.output.find(uid), std::string::npos) << uid << " acknowledged before the backup is missing";
+  EXPECT_TRUE(fs::exists(backup / "pseudonym.key"));
+  // Restored: a node started on the copy serves it, and status lists at least those instances.
+  EXPECT_EQ(node_->stop(), 0);
+  NodeProcess restored({"--data-dir", backup.string()}, data_ / "restored.log", free_port());
+  ASSERT_TRUE(restored.wait_until_ready()) << restored.log();
+  const RunResult status = run({rtpof_binary().string(), "status", "--json", "--data-dir", backup.string()});
+  ASSERT_EQ(status.exit_code, 0) << status.output;
+  const auto at = status.output.find("\"instances\":");
+  ASSERT_NE(at, std::string::npos) << status.output;
+  EXPECT_GE(std::stoul(status.output.substr(at + 12)), before.size()) << status.output;
 }
 
 class RefusalE2E : public NodeFixture {
