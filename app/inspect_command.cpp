@@ -3,6 +3,7 @@
 // A physicist's check before trusting an analysis, and what bench/load times.
 #include <dcmtk/config/osconfig.h>
 #include <dcmtk/dcmdata/dcdeftag.h>
+#include <dcmtk/dcmdata/dcuid.h>
 
 #include <algorithm>
 #include <chrono>
@@ -21,6 +22,7 @@
 #include "pipeline/dicomrt/segmentation.hpp"
 #include "pipeline/dicomrt/spatial_registration.hpp"
 #include "pipeline/dicomrt/structure_set.hpp"
+#include "report/report_reader.hpp"
 
 namespace rtpof::app {
 namespace {
@@ -134,9 +136,26 @@ void print_object(DicomObject& object) {
       break;
     }
     case ObjectKind::Image:
-    case ObjectKind::Other:
-      std::printf("%s: SOP class %s, not read by rtpof\n", object.label().c_str(), object.sop_class_uid().c_str());
+    case ObjectKind::Other: {
+      // rtpof's own outputs: the SR's summary lines, the PDF's title and size.
+      const std::string& sop_class = object.sop_class_uid();
+      if (sop_class == UID_EnhancedSRStorage || sop_class == UID_ComprehensiveSRStorage) {
+        const std::vector<std::string> summaries = report::report_summaries(object.dataset());
+        if (!summaries.empty()) {
+          std::printf("SR %s (rtpof report)\n", object.sop_instance_uid().c_str());
+          for (const std::string& line : summaries) std::printf("  %s\n", line.c_str());
+          break;
+        }
+      } else if (sop_class == UID_EncapsulatedPDFStorage) {
+        const report::EncapsulatedDocument document = report::encapsulated_document(object.dataset());
+        std::printf("Encapsulated PDF %s \"%s\": %zu bytes of %s (extract it with dcm2pdf)\n",
+                    object.sop_instance_uid().c_str(), document.title.c_str(), document.bytes,
+                    document.mime_type.c_str());
+        break;
+      }
+      std::printf("%s: SOP class %s, not read by rtpof\n", object.label().c_str(), sop_class.c_str());
       break;
+    }
   }
 }
 

@@ -41,6 +41,20 @@ TEST(InspectCommand, ReportsWhatTheLoadersReadAndSkipsFilesThatAreNotDicom) {
     EXPECT_NE(result.output.find(expected), std::string::npos) << expected << "\n" << result.output;
 }
 
+// Issue 24: `inspect` reads rtpof's own report: the SR's summary line per recurrence.
+TEST(InspectCommand, ReadsRtpofsOwnSrSummaries) {
+  TempDir dir;
+  const fs::path out = dir / "p";
+  ASSERT_EQ(run({rtpof_binary().string(), "phantom", "--out", out.string(), "--case", "two-sites", "--reg"}).exit_code, 0);
+  const fs::path sr = dir / "report.dcm";
+  ASSERT_EQ(run({rtpof_binary().string(), "analyze", out.string(), "--sr", sr.string()}).exit_code, 0);
+  const RunResult result = run({rtpof_binary().string(), "inspect", sr.string()});
+  ASSERT_EQ(result.exit_code, 0) << result.output;
+  for (const char* expected : {"(rtpof report)", "Recurrence_local: in-field, V95 100.0 %",
+                               "Recurrence_nodal: out-field, V95 0.0 %"})
+    EXPECT_NE(result.output.find(expected), std::string::npos) << expected << "\n" << result.output;
+}
+
 TEST(InspectCommand, ARefusalNamesInstanceAttributeAndProblemAndExitsOne) {
   TempDir dir;
   const fs::path out = dir / "p";

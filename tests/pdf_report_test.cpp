@@ -4,6 +4,8 @@
 // analysis' JSON; pdftotext finds the class and V95 on the page; dciodvfy finds no error in the DICOM.
 #include <gtest/gtest.h>
 
+#include <dcmtk/config/osconfig.h>
+#include <dcmtk/dcmdata/dcfilefo.h>
 #include <nlohmann/json.hpp>
 
 #include <cmath>
@@ -15,6 +17,7 @@
 #include "phantom/phantom_writer.hpp"
 #include "report/encapsulated_pdf_writer.hpp"
 #include "report/pdf_report.hpp"
+#include "report/report_reader.hpp"
 #include "report/report_writer.hpp"
 #include "tests/support/process.hpp"
 #include "tests/support/test_paths.hpp"
@@ -75,6 +78,12 @@ TEST(PdfReport, OnePageWhoseClassV95AndDvhAgreeWithTheJsonAndAValidEncapsulatedP
   const testing::RunResult checked = run({"dciodvfy", dicom.string()});
   EXPECT_TRUE(testing::lines_starting(checked.output, "Error").empty()) << checked.output;
   EXPECT_FALSE(testing::lines_starting(checked.output, "EncapsulatedPDF").empty()) << checked.output;
+  // Read back as `rtpof inspect` does: the document's own length and MIME type.
+  DcmFileFormat stored;
+  ASSERT_TRUE(stored.loadFile(dicom.c_str()).good());
+  const report::EncapsulatedDocument document = report::encapsulated_document(*stored.getDataset());
+  EXPECT_EQ(document.bytes, pdf.size());
+  EXPECT_EQ(document.mime_type, "application/pdf");
 }
 
 }  // namespace
