@@ -1,5 +1,8 @@
 #include "delivery/outbox_sender.hpp"
 
+#include <dcmtk/config/osconfig.h>
+#include <dcmtk/dcmdata/dcuid.h>
+
 #include <spdlog/spdlog.h>
 
 #include <chrono>
@@ -157,9 +160,16 @@ void OutboxSender::deliver(const storage::OutboxRow& row, const DeliverySettings
   }
   if (outcome.verdict == SendVerdict::permanent) {
     reports_.record_delivery_attempt(row.id, storage::DeliveryResult::dead, outcome.status, "", now_text);
-    log_->error("report {} (patient {}) refused by {}: {}; not retried (the same report would be refused again). "
-                "Fix the destination (it must accept Enhanced SR Storage or Comprehensive SR Storage), then run `rtpof resend {}`",
-                row.report.sop_instance_uid, row.report.patient, where, outcome.status, row.id);
+    // What to mend: the destination, or (for the objects beside the SR) the rules that send it there.
+    const std::string fix = row.report.kind == "sr"
+                                ? "Fix the destination (it must accept Enhanced SR Storage or Comprehensive SR Storage)"
+                                : "Fix the destination (it must accept " +
+                                      std::string(dcmFindNameOfUID(row.report.sop_class_uid.c_str(),
+                                                                   row.report.sop_class_uid.c_str())) +
+                                      "), or leave \"" + row.report.kind + "\" out of its objects in the rules";
+    log_->error("report {} ({}, patient {}) refused by {}: {}; not retried (the same object would be refused again). "
+                "{}, then run `rtpof resend {}`",
+                row.report.sop_instance_uid, row.report.kind, row.report.patient, where, outcome.status, fix, row.id);
     return;
   }
   const auto first = row.first_attempt_at.empty() ? std::optional<Clock::time_point>(now)

@@ -197,6 +197,44 @@ TEST_F(NodeDelivery, EachDestinationGetsTheObjectsItsRulesNameAndNoRegWhenOneCam
   EXPECT_EQ(outbox().size(), 2u);
 }
 
+// A PACS that stores SRs only, configured without `objects`: the SR arrives; the RTSTRUCT and the PDF are
+// dead letters whose one error line says how to mend it, including leaving the kind out of the rules.
+TEST_F(NodeDelivery, AnSrOnlyDestinationGetsTheSrAndTheOtherObjectsAreDeadLettersNamingTheRule) {
+  const fs::path profile = data_ / "sr-only.cfg";
+  std::ofstream(profile) << "[[TransferSyntaxes]]\n[Uncompressed]\nTransferSyntax1 = LocalEndianExplicit\n"
+                            "TransferSyntax2 = LittleEndianImplicit\n"
+                            "[[PresentationContexts]]\n[SROnly]\nPresentationContext1 = VerificationSOPClass\\Uncompressed\n"
+                            "PresentationContext2 = EnhancedSRStorage\\Uncompressed\n"
+                            "[[Profiles]]\n[SROnly]\nPresentationContexts = SROnly\n";
+  const int port = free_port();
+  StorescpProcess destination("DEST", port, source_ / "received", data_ / "storescp.log",
+                              std::vector<std::string>{"-xf", profile.string(), "SROnly"});
+  ASSERT_TRUE(destination.wait_until_ready());
+  std::ostringstream toml;
+  toml << "[node]\naccept_any_caller = true\n[matching]\nstable_age_s = 1\n"
+       << "[[destinations]]\nae_title = \"DEST\"\nhost = \"127.0.0.1\"\nport = " << port << "\n";
+  start_node({"--config", write_config(toml.str()).string()});
+  send(patient_files(patient("marginal", true, 88)), "all");
+  ASSERT_TRUE(wait_for_done(1)) << node_->log();
+  const auto deadline = std::chrono::steady_clock::now() + 30s;
+  auto settled = [&] {
+    const auto rows = outbox();
+    return !rows.empty() && std::none_of(rows.begin(), rows.end(), [](const auto& r) { return r.state == "pending"; });
+  };
+  while (!settled() && std::chrono::steady_clock::now() < deadline) std::this_thread::sleep_for(200ms);
+  std::map<std::string, std::string> state_by_kind;
+  for (const auto& row : outbox()) state_by_kind[row.report.kind] = row.state;
+  EXPECT_EQ(state_by_kind["sr"], "sent");
+  EXPECT_EQ(state_by_kind["rtstruct"], "dead");
+  EXPECT_EQ(state_by_kind["pdf"], "dead");
+  ASSERT_EQ(destination.received().size(), 1u);
+  EXPECT_EQ(string_of(destination.received()[0], DCM_Modality), "SR");
+  const std::string log = node_->log();
+  EXPECT_NE(log.find("it must accept RTStructureSetStorage), or leave \"rtstruct\" out of its objects in the rules"),
+            std::string::npos)
+      << log;
+}
+
 TEST_F(NodeDelivery, ADestinationDownWhenTheReportIsReadyGetsItWhenUpAndTheRetriesAreLogged) {
   const int port = free_port();
   start_node({"--config", config_with_destination(port).string()});
