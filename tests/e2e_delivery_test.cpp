@@ -78,6 +78,16 @@ class NodeDelivery : public NodeFixture {
     for (auto at = text.find(needle); at != std::string::npos; at = text.find(needle, at + 1)) ++n;
     return n;
   }
+  // storescp flags for a destination that accepts one storage SOP class (DCMTK's name for it) and echoes.
+  std::vector<std::string> storing_only(const std::string& sop_class) {
+    const fs::path profile = data_ / (sop_class + "-only.cfg");
+    std::ofstream(profile) << "[[TransferSyntaxes]]\n[Uncompressed]\nTransferSyntax1 = LocalEndianExplicit\n"
+                              "TransferSyntax2 = LittleEndianImplicit\n"
+                              "[[PresentationContexts]]\n[Only]\nPresentationContext1 = VerificationSOPClass\\Uncompressed\n"
+                              "PresentationContext2 = " << sop_class << "\\Uncompressed\n"
+                              "[[Profiles]]\n[Only]\nPresentationContexts = Only\n";
+    return {"-xf", profile.string(), "Only"};
+  }
   static std::string class_code(const std::string& c) {
     return c == "in-field" ? "IN-FIELD" : c == "marginal" ? "MARGINAL" : "OUT-FIELD";
   }
@@ -200,15 +210,9 @@ TEST_F(NodeDelivery, EachDestinationGetsTheObjectsItsRulesNameAndNoRegWhenOneCam
 // A PACS that stores SRs only, configured without `objects`: the SR arrives; the RTSTRUCT and the PDF are
 // dead letters whose one error line says how to mend it, including leaving the kind out of the rules.
 TEST_F(NodeDelivery, AnSrOnlyDestinationGetsTheSrAndTheOtherObjectsAreDeadLettersNamingTheRule) {
-  const fs::path profile = data_ / "sr-only.cfg";
-  std::ofstream(profile) << "[[TransferSyntaxes]]\n[Uncompressed]\nTransferSyntax1 = LocalEndianExplicit\n"
-                            "TransferSyntax2 = LittleEndianImplicit\n"
-                            "[[PresentationContexts]]\n[SROnly]\nPresentationContext1 = VerificationSOPClass\\Uncompressed\n"
-                            "PresentationContext2 = EnhancedSRStorage\\Uncompressed\n"
-                            "[[Profiles]]\n[SROnly]\nPresentationContexts = SROnly\n";
   const int port = free_port();
   StorescpProcess destination("DEST", port, source_ / "received", data_ / "storescp.log",
-                              std::vector<std::string>{"-xf", profile.string(), "SROnly"});
+                              storing_only("EnhancedSRStorage"));
   ASSERT_TRUE(destination.wait_until_ready());
   std::ostringstream toml;
   toml << "[node]\naccept_any_caller = true\n[matching]\nstable_age_s = 1\n"
@@ -320,15 +324,9 @@ TEST_F(NodeDelivery, ARefusedSopClassIsADeadLetterWithOneErrorLineAndResendDeliv
 }
 
 TEST_F(NodeDelivery, ADestinationThatStoresOnlyComprehensiveSrGetsAValidReportWithTheSameClassAndV95) {
-  const fs::path profile = data_ / "comprehensive-only.cfg";
-  std::ofstream(profile) << "[[TransferSyntaxes]]\n[Uncompressed]\nTransferSyntax1 = LocalEndianExplicit\n"
-                            "TransferSyntax2 = LittleEndianImplicit\n"
-                            "[[PresentationContexts]]\n[SROnly]\nPresentationContext1 = VerificationSOPClass\\Uncompressed\n"
-                            "PresentationContext2 = ComprehensiveSRStorage\\Uncompressed\n"
-                            "[[Profiles]]\n[SROnly]\nPresentationContexts = SROnly\n";
   const int port = free_port();
   StorescpProcess destination("DEST", port, source_ / "received", data_ / "storescp.log",
-                              std::vector<std::string>{"-xf", profile.string(), "SROnly"});
+                              storing_only("ComprehensiveSRStorage"));
   ASSERT_TRUE(destination.wait_until_ready());
   start_node({"--config", config_with_destination(port).string()});
   send(patient_files(patient("marginal", true, 85)), "all");
