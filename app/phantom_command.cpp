@@ -1,6 +1,7 @@
 // `rtpof phantom`: writes a synthetic patient with known truth (see phantom/phantom_writer.hpp).
 #include <array>
 #include <iostream>
+#include <cmath>
 #include <sstream>
 
 #include "app/command_line.hpp"
@@ -31,7 +32,7 @@ std::array<double, 3> triple(const CommandLine& cl, const std::string& flag, dou
 int phantom_command(const Arguments& args) {
   const CommandLine cl(args,
                        {"--out", "--seed", "--size", "--case", "--slices", "--patient-id", "--patient-name",
-                        "--rotation", "--translation"},
+                        "--rotation", "--translation", "--ct-origin", "--mr-fov"},
                        {"--reg", "--seg", "--list-cases"});
   if (cl.has("--list-cases")) {
     for (const auto& c : phantom::phantom_cases()) std::cout << c.name << "\t" << c.description << "\n";
@@ -58,6 +59,21 @@ int phantom_command(const Arguments& args) {
   if (cl.has("--translation")) {
     const auto t = triple(cl, "--translation", 100);
     spec.translation_mm = phantom::Point3{t[0], t[1], t[2]};
+  }
+  if (cl.has("--ct-origin")) {
+    const auto o = triple(cl, "--ct-origin", 2000);
+    spec.ct_origin_mm = phantom::Point3{o[0], o[1], o[2]};
+  }
+  if (cl.has("--mr-fov")) {  // the MR's extent in mm, at its pixel and slice spacing
+    const auto fov = triple(cl, "--mr-fov", 1000);
+    const auto voxels = [](double mm, double spacing) {
+      const int n = static_cast<int>(std::lround(mm / spacing));
+      if (n < 8) throw UsageError("--mr-fov: each extent must hold at least 8 voxels");
+      return n;
+    };
+    spec.mr_columns = voxels(fov[0], spec.mr_pixel_spacing_mm);
+    spec.mr_rows = voxels(fov[1], spec.mr_pixel_spacing_mm);
+    spec.mr_slices = voxels(fov[2], spec.mr_slice_spacing_mm);
   }
   if (auto id = cl.value("--patient-id")) spec.patient_id = *id;
   if (auto name = cl.value("--patient-name")) spec.patient_name = *name;

@@ -25,7 +25,7 @@ std::array<double, 2> Ellipsoid::section(double z) const {
   return {semi_axes.x * s, semi_axes.y * s};
 }
 
-Anatomy::Anatomy() {
+Anatomy::Anatomy(const Point3& origin) : origin_(origin) {
   // Posterior is +y in LPS; the nasopharynx sits behind the nasal cavity, near the centre.
   structures_ = {
       {"BODY", "EXTERNAL", {0, 128, 0}, {{0, 0, 0}, {body_semi_axis_x_mm, body_semi_axis_y_mm, 1e9}}, true},
@@ -39,6 +39,7 @@ Anatomy::Anatomy() {
       {"PTV_54", "PTV", {0, 200, 255}, {{8, 22, -14}, {49, 45, 51}}},
   };
   prescriptions_ = {{"PTV_70", 70.0}, {"PTV_59.4", 59.4}, {"PTV_54", 54.0}};
+  for (auto& s : structures_) s.shape.centre = s.shape.centre + origin_;
 }
 
 const StructureSpec& Anatomy::structure(const std::string& name) const {
@@ -47,12 +48,16 @@ const StructureSpec& Anatomy::structure(const std::string& name) const {
   throw std::out_of_range("phantom has no structure " + name);
 }
 
-bool Anatomy::inside_body(const Point3& p) const {
+bool Anatomy::inside_body(const Point3& p) const { return inside_body_at(p - origin_); }
+
+bool Anatomy::inside_body_at(const Point3& p) const {
   return sq(p.x / body_semi_axis_x_mm) + sq(p.y / body_semi_axis_y_mm) <= 1.0;
 }
 
-Tissue Anatomy::tissue(const Point3& p) const {
-  if (!inside_body(p)) return Tissue::air;
+Tissue Anatomy::tissue(const Point3& p) const { return tissue_at(p - origin_); }
+
+Tissue Anatomy::tissue_at(const Point3& p) const {
+  if (!inside_body_at(p)) return Tissue::air;
   const double rim = std::sqrt(sq(p.x / body_semi_axis_x_mm) + sq(p.y / body_semi_axis_y_mm));  // 1 at the skin
   if (rim > 0.93) return Tissue::fat;                                                    // subcutaneous fat
   if (p.z > -25.0 && rim > 0.84 && rim <= 0.91) return Tissue::bone;                     // skull above the mandible
@@ -95,13 +100,14 @@ double Anatomy::mr_signal(const Point3& p) const {
   return 700.0;
 }
 
-double Anatomy::dose_gy(const Point3& p) const {
-  if (!inside_body(p)) return 0.0;
+double Anatomy::dose_gy(const Point3& planning) const {
+  if (!inside_body(planning)) return 0.0;
+  const Point3 p = planning - origin_;  // the tilt below is about the body's centre
   // Each level: a sigmoid of the approximate signed distance to its PTV (a penumbra-like fall-off).
   double dose = 0.0;
   for (const auto& level : prescriptions_) {
     const Ellipsoid& ptv = structure(level.target_name).shape;
-    const double rho = std::sqrt(ptv.normalised_radius_squared(p));
+    const double rho = std::sqrt(ptv.normalised_radius_squared(planning));
     const double mean_axis = (ptv.semi_axes.x + ptv.semi_axes.y + ptv.semi_axes.z) / 3.0;
     const double distance = (rho - 1.0) * mean_axis;
     const double level_dose = level.dose_gy * 1.03 / (1.0 + std::exp((distance - 6.5) / 2.5));

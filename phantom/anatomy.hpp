@@ -1,7 +1,9 @@
 #pragma once
 // The phantom's body, described analytically in the planning CT's patient coordinates (LPS, mm): tissue
 // classes (which the CT and MR writers map to Hounsfield units and MR signal), structures as ellipsoids,
-// and a smooth dose field. The writers sample it; the truth is computed from what they wrote.
+// and a smooth dose field. The writers sample it; the truth is computed from what they wrote. The body is
+// laid out around its own centre, which lies at `origin` in the planning frame: (0, 0, 0) by default, or
+// where a patient on the couch lies in a scanner's table coordinates (say z = -420 mm).
 #include <array>
 #include <string>
 #include <vector>
@@ -38,7 +40,8 @@ enum class Tissue { air, fat, soft_tissue, bone, marrow, airway, sinus, eye };
 
 class Anatomy {
  public:
-  Anatomy();
+  explicit Anatomy(const Point3& origin = {});
+  const Point3& origin() const { return origin_; }
   Tissue tissue(const Point3& p) const;
   // Hounsfield units at a point (without noise).
   double hounsfield(const Point3& p) const;
@@ -54,6 +57,11 @@ class Anatomy {
   bool inside_body(const Point3& p) const;
 
  private:
+  // The same, at a point relative to the body's centre.
+  Tissue tissue_at(const Point3& local) const;
+  bool inside_body_at(const Point3& local) const;
+
+  Point3 origin_;
   std::vector<StructureSpec> structures_;
   std::vector<PrescriptionLevel> prescriptions_;
 };

@@ -49,10 +49,10 @@ std::vector<PlanarContour> section_contours(const LobulatedEllipsoid& shape, con
   return contours;
 }
 
-std::vector<PlanarContour> body_contours(const std::vector<double>& planes, int points) {
+std::vector<PlanarContour> body_contours(const std::vector<double>& planes, int points, const Point3& centre) {
   std::vector<PlanarContour> contours;
   for (const double z : planes)
-    contours.push_back(ellipse_polygon(0, 0, body_semi_axis_x_mm, body_semi_axis_y_mm, z, points, nullptr));
+    contours.push_back(ellipse_polygon(centre.x, centre.y, body_semi_axis_x_mm, body_semi_axis_y_mm, z, points, nullptr));
   return contours;
 }
 

@@ -34,7 +34,7 @@ double as_written(double value);
 std::vector<PlanarContour> section_contours(const LobulatedEllipsoid& shape, const std::vector<double>& planes,
                                             int points);
 // The body outline (an elliptic cylinder) on every plane.
-std::vector<PlanarContour> body_contours(const std::vector<double>& planes, int points);
+std::vector<PlanarContour> body_contours(const std::vector<double>& planes, int points, const Point3& centre);
 
 // Whether (x, y) lies in the contour (closed: points on an edge are inside). Uses the fan of triangles
 // from the contour's centre, which covers a star-shaped polygon exactly once.

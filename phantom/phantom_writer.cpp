@@ -55,7 +55,8 @@ struct PatientContext {
     ct_frame = uids.uid("planning-frame");
     mr_frame = uids.uid("followup-frame");
     rotation_deg = s.rotation_deg.value_or(std::array<double, 3>{c.rotation_deg[0], c.rotation_deg[1], c.rotation_deg[2]});
-    translation_mm = s.translation_mm.value_or(c.translation_mm);
+    // The CT frame's origin moves the planning objects, so MR -> CT gains that shift.
+    translation_mm = s.translation_mm.value_or(c.translation_mm) + s.ct_origin_mm;
     mr_to_ct = RigidTransform::from_angles(rotation_deg[0], rotation_deg[1], rotation_deg[2], translation_mm);
   }
 };
@@ -72,7 +73,7 @@ std::vector<RoiContours> planning_rois(const Anatomy& anatomy, const std::vector
   std::vector<RoiContours> rois;
   for (const auto& s : anatomy.structures()) {
     RoiContours roi{s.name, s.interpreted_type, s.colour, {}};
-    roi.contours = s.is_body ? body_contours(planes, structure_contour_points)
+    roi.contours = s.is_body ? body_contours(planes, structure_contour_points, anatomy.origin())
                              : section_contours({s.shape, 0.0, 0.0}, planes, structure_contour_points);
     rois.push_back(std::move(roi));
   }
@@ -81,11 +82,13 @@ std::vector<RoiContours> planning_rois(const Anatomy& anatomy, const std::vector
 
 Planning write_planning(const PatientContext& ctx, const fs::path& out_dir) {
   const PhantomSpec& spec = ctx.spec;
-  const Anatomy anatomy;
+  const Anatomy anatomy(spec.ct_origin_mm);
   const fs::path dir = out_dir / "plan";
   fs::create_directories(dir);
   Planning p;
-  p.geometry = SliceStack::centred(spec.columns, spec.rows, spec.slices, spec.pixel_spacing_mm, spec.slice_spacing_mm);
+  const Point3& o = spec.ct_origin_mm;
+  p.geometry = SliceStack::centred_on(o.x, o.y, o.z, spec.columns, spec.rows, spec.slices, spec.pixel_spacing_mm,
+                                      spec.slice_spacing_mm);
 
   const SeriesInfo ct_series{ctx.uids.uid("ct-series"), "CT", 1, "Planning CT"};
   ImageSeriesRequest ct{ctx.patient, ctx.planning, ct_series, ctx.ct_frame, p.geometry, dir, "CT", &ctx.uids,
@@ -113,6 +116,7 @@ Planning write_planning(const PatientContext& ctx, const fs::path& out_dir) {
   plan.sop_uid = ctx.uids.uid("rtplan");
   plan.frame_uid = ctx.ct_frame;
   plan.rtstruct_uid = rs.sop_uid;
+  plan.isocentre = anatomy.structure("PTV_70").shape.centre;
   const auto& structures = anatomy.structures();
   for (const auto& level : anatomy.prescriptions()) {
     const auto at = std::find_if(structures.begin(), structures.end(),
@@ -178,7 +182,7 @@ PlanningFiles write_planning_objects(const PhantomSpec& spec, const fs::path& ou
 
 PhantomFiles write_phantom(const PhantomSpec& spec, const fs::path& out_dir) {
   const PatientContext ctx(spec, find_case(spec.case_name));
-  const Anatomy anatomy;
+  const Anatomy anatomy(spec.ct_origin_mm);
   Planning planning = write_planning(ctx, out_dir);
   PhantomFiles files;
   files.plan = planning.files;
@@ -189,7 +193,7 @@ PhantomFiles write_phantom(const PhantomSpec& spec, const fs::path& out_dir) {
   const RigidTransform ct_to_mr = ctx.mr_to_ct.inverse();
   std::vector<LobulatedEllipsoid> lesions;
   for (const auto& r : ctx.kase.recurrences)
-    lesions.push_back(recurrence_shape_in_mr(r, ct_to_mr.apply(r.centre_ct)));
+    lesions.push_back(recurrence_shape_in_mr(r, ct_to_mr.apply(r.centre_ct + spec.ct_origin_mm)));
   const SliceStack mr_geometry = SliceStack::centred(spec.mr_columns, spec.mr_rows, spec.mr_slices,
                                                      spec.mr_pixel_spacing_mm, spec.mr_slice_spacing_mm);
   const SeriesInfo mr_series{ctx.uids.uid("mr-series"), "MR", 1, "T1 post-contrast axial"};

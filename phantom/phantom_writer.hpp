@@ -27,6 +27,9 @@ struct PhantomSpec {
   int mr_columns = 110, mr_rows = 110, mr_slices = 50;  // 110 x 110: rows x columns not a multiple of 8
   double mr_pixel_spacing_mm = 2.2, mr_slice_spacing_mm = 3.0;
   double mr_noise = 18.0;
+  // Where the body's centre lies in the planning CT's frame (mm): (0, 0, 0), or couch coordinates such as
+  // (0, -120, -420). The CT is centred on it; the MR frame is not moved.
+  Point3 ct_origin_mm;
   bool reg = false;  // write a Spatial Registration object
   bool seg = false;  // the recurrence as a SEG instead of an RTSTRUCT
   // Overrides of the case's MR -> CT transform

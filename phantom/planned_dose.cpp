@@ -11,11 +11,12 @@ PlannedDose PlannedDose::sample(const Anatomy& anatomy, const SliceStack& ct) {
   PlannedDose g;
   g.columns = static_cast<int>(std::ceil(170.0 / g.spacing_mm));
   g.rows = static_cast<int>(std::ceil(210.0 / g.spacing_mm));
-  g.x0 = -85.0 + 0.7;
-  g.y0 = -105.0 + 1.3;
+  const Point3& o = anatomy.origin();  // the grid covers the body wherever it lies
+  g.x0 = as_written(o.x - 85.0 + 0.7);
+  g.y0 = as_written(o.y - 105.0 + 1.3);
   const double z_extent = std::min(150.0, (ct.slices - 1) * ct.slice_mm);
   g.frames = static_cast<int>(std::floor(z_extent / g.spacing_mm)) + 1;
-  g.z0 = as_written(-z_extent / 2.0 + 0.4);
+  g.z0 = as_written(o.z - z_extent / 2.0 + 0.4);
   g.values.resize(static_cast<std::size_t>(g.columns) * g.rows * g.frames);
   std::size_t i = 0;
   for (int f = 0; f < g.frames; ++f)

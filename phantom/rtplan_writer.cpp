@@ -84,7 +84,7 @@ void write_rtplan(const RtplanRequest& rq, const std::filesystem::path& path) {
       put(cp, DCM_TableTopVerticalPosition, "");
       put(cp, DCM_TableTopLongitudinalPosition, "");
       put(cp, DCM_TableTopLateralPosition, "");
-      put_numbers(cp, DCM_IsocenterPosition, {2, 12, 5});
+      put_numbers(cp, DCM_IsocenterPosition, {rq.isocentre.x, rq.isocentre.y, rq.isocentre.z});
       for (const char* device : {"ASYMX", "ASYMY"}) {
         DcmItem& position = add_item(cp, DCM_BeamLimitingDevicePositionSequence);
         put(position, DCM_RTBeamLimitingDeviceType, device);

@@ -6,6 +6,7 @@
 #include <vector>
 
 #include "phantom/patient_study.hpp"
+#include "phantom/point3.hpp"
 
 namespace rtpof::phantom {
 
@@ -25,6 +26,7 @@ struct RtplanRequest {
   std::string rtstruct_uid;
   std::vector<PlanTarget> targets;
   int fractions = 33;
+  Point3 isocentre{2, 12, 5};  // the primary PTV's centre, in the planning frame
 };
 
 void write_rtplan(const RtplanRequest& request, const std::filesystem::path& path);

@@ -12,8 +12,10 @@ struct SliceStack {
   double y(int row) const { return y0 + row * pixel_mm; }
   double z(int slice) const { return z0 + slice * slice_mm; }
 
-  // A stack centred on the frame's origin.
+  // A stack centred on the frame's origin, or on `centre`.
   static SliceStack centred(int columns, int rows, int slices, double pixel_mm, double slice_mm);
+  static SliceStack centred_on(double cx, double cy, double cz, int columns, int rows, int slices, double pixel_mm,
+                               double slice_mm);
 };
 
 }  // namespace rtpof::phantom

@@ -94,8 +94,42 @@ INSTANTIATE_TEST_SUITE_P(EveryCase, AnalysisTruth,
                                            PhantomCase{"out-field", {"--reg"}}, PhantomCase{"marginal-93", {"--reg"}},
                                            PhantomCase{"marginal-22", {"--reg"}}, PhantomCase{"two-sites", {"--reg"}},
                                            PhantomCase{"marginal", {"--reg", "--seg"}},
-                                           PhantomCase{"marginal-93", {"--reg", "--seg"}}),
+                                           PhantomCase{"marginal-93", {"--reg", "--seg"}},
+                                           // The planning frame at couch coordinates, 420 mm below the
+                                           // origin: every planning object and the REG move with it.
+                                           PhantomCase{"marginal", {"--reg", "--ct-origin", "0,-120,-420"}}),
                          phantom_case_test_name);
+
+// The phantom moved to couch coordinates is the same patient: its truth (computed independently of
+// rtpof) gives the same figures as at the origin, within the quadrature's scatter, so the move is
+// consistent in every object the truth is computed from.
+TEST(PhantomOnTheCouch, HasTheSameTruthAsAtTheOrigin) {
+  TempDir dir;
+  write_phantom_case(PhantomCase{"marginal", {}}, dir / "origin");
+  write_phantom_case(PhantomCase{"marginal", {"--ct-origin", "15,-120,-420", "--mr-fov", "200,200,120"}}, dir / "couch");
+  const json at_origin = json::parse(read_text(dir / "origin" / "truth.json"));
+  const json on_couch = json::parse(read_text(dir / "couch" / "truth.json"));
+  const json& a = at_origin["recurrences"][0];
+  const json& b = on_couch["recurrences"][0];
+  EXPECT_NEAR(b["volume_cc"].get<double>(), a["volume_cc"].get<double>(), 0.01 * a["volume_cc"].get<double>());
+  EXPECT_NEAR(b["v95_pct"].get<double>(), a["v95_pct"].get<double>(), 1.0);
+  EXPECT_NEAR(b["d98_gy"].get<double>(), a["d98_gy"].get<double>(), 0.5);
+  for (std::size_t i = 0; i < at_origin["ctvs"].size(); ++i)
+    EXPECT_NEAR(on_couch["ctvs"][i]["d95_gy"].get<double>(), at_origin["ctvs"][i]["d95_gy"].get<double>(), 0.3);
+  // MR -> CT gains the couch shift, nothing else.
+  const json& m0 = at_origin["transform"]["mr_to_ct"];
+  const json& m1 = on_couch["transform"]["mr_to_ct"];
+  const double shift[3] = {15, -120, -420};
+  for (int r = 0; r < 3; ++r) {
+    for (int c = 0; c < 3; ++c) EXPECT_NEAR(m1[r][c].get<double>(), m0[r][c].get<double>(), 1e-9);
+    EXPECT_NEAR(m1[r][3].get<double>(), m0[r][3].get<double>() + shift[r], 1e-9);
+  }
+  // The smaller MR: 200 x 200 x 120 mm at the small size's 2.2 x 2.2 x 3 mm is 91 x 91 x 40 voxels.
+  std::size_t mr_files = 0;
+  for (const auto& entry : fs::directory_iterator(dir / "couch" / "followup"))
+    mr_files += entry.path().filename().string().rfind("MR_", 0) == 0;
+  EXPECT_EQ(mr_files, 40u);
+}
 
 // What the dose grid means decides every number (issue 16). The phantom's course dose relabelled
 // FRACTION (Pinnacle's way) must give the true figures, not 35 times them; a real one-fraction grid

@@ -17,6 +17,7 @@ std::string phantom_case_test_name(const ::testing::TestParamInfo<PhantomCase>& 
   std::string name = info.param.name;
   if (std::find(flags.begin(), flags.end(), "--reg") == flags.end()) name += "_auto_registration";
   if (std::find(flags.begin(), flags.end(), "--seg") != flags.end()) name += "_seg";
+  if (std::find(flags.begin(), flags.end(), "--ct-origin") != flags.end()) name += "_on_the_couch";
   std::replace(name.begin(), name.end(), '-', '_');
   return name;
 }
