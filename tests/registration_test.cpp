@@ -64,6 +64,8 @@ struct Pose {
   std::string case_name;
   std::optional<std::array<double, 3>> rotation_deg;
   std::optional<phantom::Point3> translation_mm;
+  phantom::Point3 ct_origin_mm{};  // the planning frame's couch coordinates
+  bool smaller_mr = false;         // an MR field of view smaller than the CT's
 };
 
 class AutomaticRegistrationTest : public ::testing::TestWithParam<Pose> {};
@@ -74,6 +76,8 @@ TEST_P(AutomaticRegistrationTest, TargetRegistrationErrorIsBelowOneMillimetre) {
   spec.case_name = GetParam().case_name;
   spec.rotation_deg = GetParam().rotation_deg;
   spec.translation_mm = GetParam().translation_mm;
+  spec.ct_origin_mm = GetParam().ct_origin_mm;
+  if (GetParam().smaller_mr) spec.mr_columns = spec.mr_rows = 80, spec.mr_slices = 40;  // 176 x 176 x 120 mm
   spec.truth_points = 2e4;
   const phantom::PhantomFiles files = phantom::write_phantom(spec, dir.path());
   const ImageSeries ct = load(files.plan.ct);
@@ -91,9 +95,11 @@ INSTANTIATE_TEST_SUITE_P(
     ::testing::Values(Pose{"in-field", {}, {}}, Pose{"marginal", {}, {}}, Pose{"out-field", {}, {}},
                       Pose{"marginal-93", {}, {}}, Pose{"marginal-22", {}, {}}, Pose{"two-sites", {}, {}},
                       Pose{"marginal", std::array<double, 3>{10, -10, 10}, phantom::Point3{20, -20, 20}},
-                      Pose{"in-field", std::array<double, 3>{-10, 10, -10}, phantom::Point3{-20, 20, -20}}),
+                      Pose{"in-field", std::array<double, 3>{-10, 10, -10}, phantom::Point3{-20, 20, -20}},
+                      Pose{"marginal", {}, {}, phantom::Point3{0, -120, -420}, true}),
     [](const ::testing::TestParamInfo<Pose>& info) {
-      std::string name = info.param.case_name + (info.param.rotation_deg ? "_extreme" : "");
+      std::string name = info.param.case_name + (info.param.rotation_deg ? "_extreme" : "") +
+                         (info.param.smaller_mr ? "_on_the_couch_smaller_mr" : "");
       for (char& c : name)
         if (c == '-') c = '_';
       return name;

@@ -14,6 +14,7 @@
 #include <chrono>
 #include <cmath>
 #include <cstdio>
+#include <random>
 #include <vector>
 
 namespace rtpof::pipeline {
@@ -46,17 +47,22 @@ ImageVolume::ConstPointer working_copy(const ImageVolume& image, double floor_mm
   return filter->GetOutput();
 }
 
-// Centre of mass of the voxels brighter than a tenth of the way from the 5th to the 99th percentile:
-// the body, whatever the modality's scale (HU, MR signal). Also returns its extent (RMS radius).
-std::pair<Vec3, double> body_centre(const ImageVolume& image) {
-  std::vector<float> values(image.GetBufferPointer(),
+// The 5th and 99th percentiles of the image's values: its range, whatever the modality's scale (HU, MR
+// signal), without the outliers.
+std::pair<double, double> robust_range(const ImageVolume& image) {
+  std::vector<float> sorted(image.GetBufferPointer(),
                             image.GetBufferPointer() + image.GetLargestPossibleRegion().GetNumberOfPixels());
-  std::vector<float> sorted = values;
   const std::size_t n = sorted.size();
   std::nth_element(sorted.begin(), sorted.begin() + static_cast<long>(n / 20), sorted.end());
   const double low = sorted[n / 20];
   std::nth_element(sorted.begin(), sorted.begin() + static_cast<long>(n * 99 / 100), sorted.end());
-  const double high = sorted[n * 99 / 100];
+  return {low, sorted[n * 99 / 100]};
+}
+
+// Centre of mass of the voxels brighter than a tenth of the way up the robust range: the body. Also
+// returns its extent (RMS radius).
+std::pair<Vec3, double> body_centre(const ImageVolume& image) {
+  const auto [low, high] = robust_range(image);
   const double threshold = low + 0.1 * (high - low);
   Vec3 sum;
   double count = 0, second = 0;
@@ -115,13 +121,63 @@ struct Run {
   unsigned iterations = 0;
 };
 
+// Where the metric looks at the MR.
+// - jittered: ITK's random strategy, which moves each sample off its voxel centre, so that the MR value
+//   there is interpolated. Fine for capture (the pyramid). At full resolution, that smoothing of one
+//   image and not the other moved the optimum of the standard phantom 0.25 mm along the CT's 2.5 mm
+//   slice axis, while the dense metric over voxel centres peaks at the truth.
+// - edge_voxels: voxel centres, as they are, mostly where the MR changes between neighbours (see
+//   edge_voxel_samples): the final answer.
+enum class Sampling { jittered, edge_voxels };
+
 struct Stage {
-  std::vector<unsigned> shrink;
-  std::vector<double> sigma_mm;
+  unsigned shrink;
+  double sigma_mm;
   double maximum_step_mm;
   double samples;  // metric samples per level: the cost of an iteration, whatever the image size
-  double convergence;  // the metric's trend over 20 iterations below which a level ends
+  double convergence;  // the metric's trend over 20 iterations below which the stage ends
+  Sampling sampling = Sampling::jittered;
 };
+
+// `count` voxel centres of `mr` drawn at random with a fixed seed (inside `mask` when there is one): all
+// voxels that differ from a face neighbour by more than a tenth of the MR's range, and one in ten of the
+// others. Mutual information learns alignment at edges. Uniform samples spend most of themselves on
+// flat tissue and air, and 20000 of them left the optimum 0.03-0.46 mm from the truth depending on the
+// seed. Favouring edges (importance sampling) kept 0.06-0.11 mm for every seed, at the same cost. The
+// flat voxels that stay keep the joint histogram's tissue classes. The optimum stays at the alignment,
+// because a correctly aligned pair matches at every sample, whatever its weight.
+Metric::FixedSampledPointSetType::Pointer edge_voxel_samples(const ImageVolume& mr, std::size_t count, int seed,
+                                                             const Mask* mask) {
+  const auto [low, high] = robust_range(mr);
+  const double edge = 0.1 * (high - low);
+  const auto size = mr.GetLargestPossibleRegion().GetSize();
+  std::mt19937 random(static_cast<std::mt19937::result_type>(seed));
+  std::array<std::uniform_int_distribution<long>, 3> along{
+      std::uniform_int_distribution<long>(0, static_cast<long>(size[0]) - 1),
+      std::uniform_int_distribution<long>(0, static_cast<long>(size[1]) - 1),
+      std::uniform_int_distribution<long>(0, static_cast<long>(size[2]) - 1)};
+  std::uniform_real_distribution<double> keep_flat(0, 1);
+  auto points = Metric::FixedSampledPointSetType::New();
+  std::size_t kept = 0;
+  for (std::size_t tries = 0; kept < count && tries < 50 * count; ++tries) {
+    const ImageVolume::IndexType index{{along[0](random), along[1](random), along[2](random)}};
+    ImageVolume::PointType p;
+    mr.TransformIndexToPhysicalPoint(index, p);
+    if (mask && !mask->IsInsideInWorldSpace(p)) continue;
+    const double here = mr.GetPixel(index);
+    double change = 0;
+    for (unsigned a = 0; a < 3; ++a)
+      for (const long step : {-1L, 1L}) {
+        ImageVolume::IndexType next = index;
+        next[a] += step;
+        if (next[a] >= 0 && next[a] < static_cast<long>(size[a]))
+          change = std::max(change, std::abs(static_cast<double>(mr.GetPixel(next)) - here));
+      }
+    if (change <= edge && keep_flat(random) > 0.1) continue;
+    points->SetPoint(kept++, p);
+  }
+  return points;
+}
 
 Run register_stage(const ImageVolume& mr, const ImageVolume& ct, const Transform& start,
                    const AutomaticRegistrationSettings& s, const Stage& stage, const Mask* mask) {
@@ -129,7 +185,8 @@ Run register_stage(const ImageVolume& mr, const ImageVolume& ct, const Transform
   metric->SetNumberOfHistogramBins(s.histogram_bins);
   metric->SetUseMovingImageGradientFilter(false);
   metric->SetUseFixedImageGradientFilter(false);
-  if (mask) metric->SetFixedImageMask(mask);
+  // Edge voxel samples are drawn inside the mask already.
+  if (mask && stage.sampling == Sampling::jittered) metric->SetFixedImageMask(mask);
 
   auto scales = itk::RegistrationParameterScalesFromPhysicalShift<Metric>::New();
   scales->SetMetric(metric);
@@ -155,44 +212,81 @@ Run register_stage(const ImageVolume& mr, const ImageVolume& ct, const Transform
   registration->SetOptimizer(optimizer);
   registration->SetInitialTransform(transform);
   registration->InPlaceOn();
-  const unsigned levels = static_cast<unsigned>(stage.shrink.size());
-  registration->SetNumberOfLevels(levels);
-  Registration::ShrinkFactorsArrayType shrink(levels);
-  Registration::SmoothingSigmasArrayType sigmas(levels);
-  for (unsigned l = 0; l < levels; ++l) shrink[l] = stage.shrink[l], sigmas[l] = stage.sigma_mm[l];
+  registration->SetNumberOfLevels(1);
+  Registration::ShrinkFactorsArrayType shrink(1);
+  Registration::SmoothingSigmasArrayType sigmas(1);
+  shrink[0] = stage.shrink;
+  sigmas[0] = stage.sigma_mm;
   registration->SetShrinkFactorsPerLevel(shrink);
   registration->SetSmoothingSigmasPerLevel(sigmas);
   registration->SetSmoothingSigmasAreSpecifiedInPhysicalUnits(true);
-  registration->SetMetricSamplingStrategy(Registration::MetricSamplingStrategyEnum::RANDOM);
-  Registration::MetricSamplingPercentageArrayType percentages(levels);
-  const double voxels = static_cast<double>(mr.GetLargestPossibleRegion().GetNumberOfPixels());
-  for (unsigned l = 0; l < levels; ++l) {
-    const double at_level = voxels / std::pow(static_cast<double>(stage.shrink[l]), 3);
-    percentages[l] = std::clamp(stage.samples / at_level, 0.001, 1.0);
+  if (stage.sampling == Sampling::edge_voxels) {
+    // The samples are given to the metric as points; ITK's sampler must not replace them.
+    registration->SetMetricSamplingStrategy(Registration::MetricSamplingStrategyEnum::NONE);
+    metric->SetFixedSampledPointSet(edge_voxel_samples(mr, static_cast<std::size_t>(stage.samples), s.seed, mask));
+    metric->SetUseSampledPointSet(true);
+  } else {
+    registration->SetMetricSamplingStrategy(Registration::MetricSamplingStrategyEnum::RANDOM);
+    Registration::MetricSamplingPercentageArrayType percentages(1);
+    const double voxels = static_cast<double>(mr.GetLargestPossibleRegion().GetNumberOfPixels());
+    percentages[0] = std::clamp(stage.samples / (voxels / std::pow(static_cast<double>(stage.shrink), 3)), 0.001, 1.0);
+    registration->SetMetricSamplingPercentagePerLevel(percentages);
+    registration->MetricSamplingReinitializeSeed(s.seed);
   }
-  registration->SetMetricSamplingPercentagePerLevel(percentages);
-  registration->MetricSamplingReinitializeSeed(s.seed);
   registration->Update();
   return {transform, optimizer->GetValue(), static_cast<unsigned>(optimizer->GetCurrentIteration())};
 }
 
 // Two resolutions of each image: `coarse` (voxels of 2 mm or more) for the pyramid, `fine` (1 mm or more)
-// for the polish. Building a pyramid level smooths and shrinks whole images, so the pyramid works on
+// for the settle stage. Building a pyramid level smooths and shrinks whole images, so the pyramid works on
 // the small copies.
 struct Images {
   ImageVolume::ConstPointer mr_coarse, ct_coarse, mr_fine, ct_fine;
 };
 
-// The pyramid (4x to 1x the coarse copies, 8 to 2 mm smoothing; the coarsest level aligns the body
-// outlines from far away) with steps of up to maximum_step_mm, then a polish on the fine copies with
-// tenth-millimetre steps and twice the samples: each step of this optimiser moves up to its limit, so
-// the limit sets the final precision.
-Run register_once(const Images& images, const Transform& start, const AutomaticRegistrationSettings& s,
-                  const Mask* coarse_mask, const Mask* fine_mask) {
-  const Run coarse = register_stage(*images.mr_coarse, *images.ct_coarse, start, s,
-                                    {{4, 2, 1}, {8, 4, 2}, s.maximum_step_mm, s.samples, 1e-8}, coarse_mask);
-  return register_stage(*images.mr_fine, *images.ct_fine, *coarse.transform, s,
-                        {{1}, {0}, 0.1, 2 * s.samples, 1e-7}, fine_mask);
+// The pyramid on the coarse copies, jittered samples, one stage per level: shrink 4, 2, 1 with 8, 4,
+// 2 mm smoothing and steps of at most pyramid_steps_mm (2, 1, 0.25 mm). Each step of this optimiser
+// moves up to its limit, so a level's limit sets its precision: the coarsest aligns the body outlines
+// from far away, the last lands within a few tenths of a millimetre. With one 1 mm limit for all three
+// levels, a registration restricted to the upper head ended 8 mm off along z.
+//
+// With `search_z`, the coarsest level also starts from the start moved by each of coarse_z_starts_mm
+// along z, and the best metric wins. The head's outline is nearly the same from one axial slice to the
+// next, so the bodies' centres of mass say little about z (each is the middle of its field of view), and
+// a start 19 mm off along z ended in a basin 6-10 mm from the truth.
+Run register_pyramid(const Images& images, const Transform& start, const AutomaticRegistrationSettings& s,
+                     const Mask* coarse_mask, bool search_z) {
+  constexpr unsigned shrink[3] = {4, 2, 1};
+  constexpr double sigma_mm[3] = {8, 4, 2};
+  // Fewer samples where the image is small and only capture matters: a quarter, a half, all of them.
+  constexpr double share[3] = {0.25, 0.5, 1.0};
+  const auto level_stage = [&](unsigned level) {
+    return Stage{shrink[level], sigma_mm[level], s.pyramid_steps_mm[level], share[level] * s.samples, 1e-8};
+  };
+  Run run = register_stage(*images.mr_coarse, *images.ct_coarse, start, s, level_stage(0), coarse_mask);
+  if (search_z) {
+    for (const double dz : s.coarse_z_starts_mm) {
+      if (dz == 0) continue;
+      auto moved = Transform::New();
+      moved->SetFixedParameters(start.GetFixedParameters());
+      moved->SetParameters(start.GetParameters());
+      Transform::OutputVectorType t = moved->GetTranslation();
+      t[2] += dz;
+      moved->SetTranslation(t);
+      Run other = register_stage(*images.mr_coarse, *images.ct_coarse, *moved, s, level_stage(0), coarse_mask);
+      if (other.metric < run.metric) run = other;  // Mattes MI is negative: lower is better
+    }
+  }
+  for (unsigned level = 1; level < 3; ++level)
+    run = register_stage(*images.mr_coarse, *images.ct_coarse, *run.transform, s, level_stage(level), coarse_mask);
+  return run;
+}
+
+// The answer's last stage, on the fine copies: edge voxel samples, steps of at most 0.05 mm. It removes
+// the jittered samples' bias (0.25 mm on the standard phantom; 0.05-0.13 mm left).
+Run settle(const Images& images, const Transform& start, const AutomaticRegistrationSettings& s, const Mask* fine_mask) {
+  return register_stage(*images.mr_fine, *images.ct_fine, start, s,
+                        {1, 0, 0.05, s.samples, 1e-7, Sampling::edge_voxels}, fine_mask);
 }
 
 }  // namespace
@@ -205,9 +299,9 @@ RegistrationChoice register_mr_to_ct(const ImageVolume& mr_input, const ImageVol
                       working_copy(mr_input, settings.working_voxel_mm),
                       working_copy(ct_input, settings.working_voxel_mm)};
   const ImageVolume& mr = *images.mr_fine;
-  const ImageVolume& ct = *images.ct_fine;
-  const auto [mr_centre, mr_radius] = body_centre(mr);
-  const Vec3 ct_centre = body_centre(ct).first;
+  // The bodies' centres from the 2 mm copies: a quarter of the time, and nothing lost at that scale.
+  const auto [mr_centre, mr_radius] = body_centre(*images.mr_coarse);
+  const Vec3 ct_centre = body_centre(*images.ct_coarse).first;
 
   // The nominal start: rotation about the MR body's centre, which lands on the CT body's centre.
   auto start = Transform::New();
@@ -227,7 +321,8 @@ RegistrationChoice register_mr_to_ct(const ImageVolume& mr_input, const ImageVol
   RegistrationChoice result;
   result.source = "auto";
   result.quality.emplace();
-  const Run nominal = register_once(images, *start, settings, coarse_mask.GetPointer(), fine_mask.GetPointer());
+  const Run nominal = settle(images, *register_pyramid(images, *start, settings, coarse_mask.GetPointer(), true).transform,
+                             settings, fine_mask.GetPointer());
   result.mr_to_ct = to_rigid(*nominal.transform);
   result.quality->final_metric = nominal.metric;
   result.quality->iterations = nominal.iterations;
@@ -238,7 +333,9 @@ RegistrationChoice register_mr_to_ct(const ImageVolume& mr_input, const ImageVol
     probes.push_back(mr_centre + Vec3{(i & 1 ? 1 : -1) * mr_radius * 0.6, (i & 2 ? 1 : -1) * mr_radius * 0.6,
                                       (i & 4 ? 1 : -1) * mr_radius * 0.6});
   // The check: restart from the answer moved by a few degrees and millimetres. A true optimum is found
-  // again from around it; a wrong pair's optimum is one of many, and the restarts land elsewhere.
+  // again from around it; a wrong pair's optimum is one of many, and the restarts land elsewhere. The
+  // restarts run the pyramid only and do not settle: they are compared at the scale of the limit (2 mm),
+  // and the pyramid's last level lands within a few tenths of a millimetre of a true optimum.
   for (unsigned k = 0; k < settings.perturbed_starts; ++k) {
     auto perturbed = Transform::New();
     perturbed->SetFixedParameters(nominal.transform->GetFixedParameters());
@@ -253,7 +350,7 @@ RegistrationChoice register_mr_to_ct(const ImageVolume& mr_input, const ImageVol
     Transform::OutputVectorType moved = perturbed->GetTranslation();
     for (int a = 0; a < 3; ++a) moved[a] += sign * (a == 1 ? -1 : 1) * settings.start_translation_mm / std::sqrt(3.0);
     perturbed->SetTranslation(moved);
-    const Run restart = register_once(images, *perturbed, settings, coarse_mask.GetPointer(), fine_mask.GetPointer());
+    const Run restart = register_pyramid(images, *perturbed, settings, coarse_mask.GetPointer(), false);
     const RigidTransform answer = to_rigid(*restart.transform);
     for (const Vec3& p : probes)
       result.quality->spread_mm = std::max(result.quality->spread_mm, norm(answer.apply(p) - result.mr_to_ct.apply(p)));

@@ -1,23 +1,30 @@
 #pragma once
 // MR -> CT rigid registration by ITK v4 when no Spatial Registration object came: Mattes mutual
 // information, a versor rigid transform, centred initialisation on the two bodies' centres of mass,
-// a four-level pyramid then a full-resolution polish, physical-shift parameter scales, random sampling
-// with a fixed seed (the same input gives the same answer). Its quality check restarts from the answer
-// moved by a few degrees and millimetres: a true optimum is found again, a wrong pair's answers scatter.
+// a three-level pyramid (jittered random samples) then a settle stage at the working resolution on MR
+// voxel centres drawn mostly at edges, physical-shift parameter scales, a fixed seed (the same input gives the
+// same answer). Its quality check restarts from the answer moved by a few degrees and millimetres: a true
+// optimum is found again, a wrong pair's answers scatter.
 #include "pipeline/dicomrt/image_series.hpp"
 #include "pipeline/registration/registration.hpp"
 
+#include <array>
 #include <optional>
 #include <string>
+#include <vector>
 
 namespace rtpof::pipeline {
 
 struct AutomaticRegistrationSettings {
   unsigned histogram_bins = 32;
   double working_voxel_mm = 1.0;    // finer images are averaged down to this first (BinShrink)
-  double samples = 20000;           // metric samples per pyramid level (twice that for the polish)
+  double samples = 20000;           // metric samples per pyramid level and in the settle stage
   unsigned iterations = 300;        // per level, at most
-  double maximum_step_mm = 1.0;     // the largest move of one step in the pyramid (0.1 mm in the polish)
+  // The largest move of one step at each pyramid level, coarse to fine (0.05 mm in the settle stage).
+  std::array<double, 3> pyramid_steps_mm{2.0, 1.0, 0.25};
+  // Where along z the coarsest level also starts, relative to the centred start (mm): the body's outline
+  // does not tell z. The check's restarts do not search.
+  std::vector<double> coarse_z_starts_mm{-16.0, 0.0, 16.0};
   int seed = 20261126;
   unsigned perturbed_starts = 2;       // extra registrations for the quality check
   double start_rotation_deg = 6;       // how far they start from the nominal one
