@@ -28,6 +28,7 @@ commands:
   phantom  write a synthetic head-and-neck patient and its truth.json (docs/phantom.md)
            --out DIR [--case NAME] [--size small|standard] [--reg] [--seg] [--seed N]
            [--rotation RX,RY,RZ] [--translation TX,TY,TZ] [--slices N]
+           [--ct-origin X,Y,Z (couch coordinates)] [--mr-fov X,Y,Z (MR extent, mm)]
            [--patient-id ID] [--patient-name NAME] | --list-cases
   analyze  one patient's folder: each recurrence's dose-volume figures and class, CTV D95/D98
            DIR [--json [FILE]] [--sr FILE (the DICOM SR the node would send)] [--config FILE]
@@ -42,6 +43,8 @@ commands:
            registrations, segmentations, or why it refuses them      FILE|DIR...
 
   rtpof --help | --version
+configuration: --config FILE; without --config and --data-dir, the installed one: $RTPOF_CONFIG,
+  else /etc/rtpof/rtpof.toml when it exists (what the service runs with); else built-in defaults
 exit codes: 0 success, 1 failure of the work, 2 bad usage or configuration
 )";
 

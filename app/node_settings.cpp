@@ -1,10 +1,26 @@
 #include "app/node_settings.hpp"
 
+#include <cstdlib>
+#include <filesystem>
+#include <optional>
+
 namespace rtpof::app {
 
+std::optional<std::filesystem::path> installed_config() {
+  if (const char* named = std::getenv("RTPOF_CONFIG"); named && *named) return std::filesystem::path(named);
+  const std::filesystem::path installed = "/etc/rtpof/rtpof.toml";
+  std::error_code ignored;  // an unreadable /etc/rtpof is reported when the file is opened
+  if (std::filesystem::exists(installed, ignored)) return installed;
+  return std::nullopt;
+}
+
 rules::NodeConfig node_config_from(const CommandLine& cl) {
-  rules::NodeConfig config =
-      cl.value("--config") ? rules::load_node_config(*cl.value("--config")) : rules::default_node_config();
+  // Neither flag: the installed service's configuration, so that `rtpof status` on the server looks at
+  // what the service runs with.
+  std::optional<std::filesystem::path> file;
+  if (auto v = cl.value("--config")) file = *v;
+  else if (!cl.has("--data-dir")) file = installed_config();
+  rules::NodeConfig config = file ? rules::load_node_config(*file) : rules::default_node_config();
   if (auto v = cl.value("--data-dir")) config.data_dir = *v;
   if (auto v = cl.value("--ae-title")) config.ae_title = *v;
   if (cl.has("--port")) config.port = static_cast<std::uint16_t>(cl.integer("--port", 1, 65535, config.port));

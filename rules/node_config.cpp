@@ -2,10 +2,16 @@
 
 #include "storage/outbox_row.hpp"
 
+#include <pwd.h>
 #include <toml++/toml.h>
+#include <unistd.h>
 
 #include <algorithm>
+#include <cctype>
+#include <cerrno>
 #include <cmath>
+#include <cstring>
+#include <fstream>
 #include <limits>
 #include <map>
 #include <regex>
@@ -166,7 +172,31 @@ bool uses_tls(const NodeConfig& config) {
   return false;
 }
 
+namespace {
+
+// Who this process runs as, for an error a service's operator can act on: a file readable by root is
+// not by the service user.
+std::string running_as() {
+  const uid_t uid = geteuid();
+  if (const passwd* entry = getpwuid(uid)) return entry->pw_name;
+  return "uid " + std::to_string(uid);
+}
+
+// The file must open before it is parsed: toml++ reports an unreadable file as "line 0: File could not
+// be opened for reading", which hides that it is a permission.
+void check_readable(const std::filesystem::path& file) {
+  std::ifstream probe(file);
+  if (probe) return;
+  const int error = errno;
+  std::string reason = std::strerror(error);
+  if (!reason.empty()) reason[0] = static_cast<char>(std::tolower(static_cast<unsigned char>(reason[0])));
+  throw ConfigError("cannot open " + file.string() + ": " + reason + " (running as user " + running_as() + ")");
+}
+
+}  // namespace
+
 NodeConfig load_node_config(const std::filesystem::path& file) {
+  check_readable(file);
   toml::table root;
   try {
     root = toml::parse_file(file.string());

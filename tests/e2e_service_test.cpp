@@ -4,6 +4,7 @@
 // test's own, since the test machine's PID 1 is not systemd.
 #include <gtest/gtest.h>
 
+#include <pwd.h>
 #include <sys/socket.h>
 #include <sys/un.h>
 #include <unistd.h>
@@ -113,6 +114,45 @@ TEST_F(ServiceNotify, NoReadyFromANodeWhosePortIsTaken) {
   // systemd would take READY=1 as "serving" and start whatever depends on the node.
   EXPECT_FALSE(socket.wait_for("READY=1", std::chrono::seconds(1))) << socket.received();
   EXPECT_NE(second.output.find("another process is listening on it"), std::string::npos) << second.output;
+}
+
+// On the server, `rtpof status` without flags looks at what the service runs with: the installed
+// configuration (here named by RTPOF_CONFIG, which stands for /etc/rtpof/rtpof.toml) and its data
+// directory. A --data-dir flag still wins.
+TEST(InstalledDefaults, StatusWithoutFlagsReadsTheInstalledConfiguration) {
+  TempDir dir;
+  const fs::path config = dir / "rtpof.toml";
+  std::ofstream(config) << "[node]\naccept_any_caller = true\ndata_dir = \"" << (dir / "service-data").string() << "\"\n";
+  const RunResult bare = run({"env", "RTPOF_CONFIG=" + config.string(), rtpof_binary().string(), "status"});
+  EXPECT_NE(bare.output.find("no rtpof data directory at " + (dir / "service-data").string()), std::string::npos)
+      << bare.output;
+  const RunResult flagged = run({"env", "RTPOF_CONFIG=" + config.string(), rtpof_binary().string(), "status",
+                                 "--data-dir", (dir / "other").string()});
+  EXPECT_NE(flagged.output.find("no rtpof data directory at " + (dir / "other").string()), std::string::npos)
+      << flagged.output;
+}
+
+// A configuration the service user cannot read says so, and as whom: a file installed root-only is the
+// usual cause (issue 24). As root the test runs the command as `nobody`.
+TEST(ConfigFile, AnUnreadableOneNamesThePermissionAndTheUser) {
+  TempDir dir;
+  const fs::path config = dir / "rtpof.toml";
+  std::ofstream(config) << "[node]\nport = 11112\n";
+  std::vector<std::string> argv = {rtpof_binary().string(), "status", "--config", config.string()};
+  std::string user;
+  if (geteuid() == 0) {
+    fs::permissions(config, fs::perms::owner_read | fs::perms::owner_write);
+    argv.insert(argv.begin(), {"runuser", "-u", "nobody", "--"});
+    user = "nobody";
+  } else {
+    fs::permissions(config, fs::perms::none);
+    const passwd* me = getpwuid(geteuid());
+    user = me ? me->pw_name : "uid " + std::to_string(geteuid());
+  }
+  const RunResult r = run(argv);
+  EXPECT_NE(r.exit_code, 0);
+  const std::string want = "cannot open " + config.string() + ": permission denied (running as user " + user;
+  EXPECT_NE(r.output.find(want), std::string::npos) << r.output;
 }
 
 }  // namespace
