@@ -119,6 +119,20 @@ TEST(AutomaticRegistrationQuality, ARegionOfTheMrIsEnough) {
   EXPECT_FALSE(found.quality->doubtful);
 }
 
+// A region that misses the MR is refused with the reason, not registered on nothing.
+TEST(AutomaticRegistrationQuality, ARegionOutsideTheMrIsRefusedWithTheReason) {
+  testing::TempDir dir;
+  const phantom::PhantomFiles files = small_phantom(dir, "marginal");
+  AutomaticRegistrationSettings settings;
+  settings.mr_region = std::array<double, 6>{500, 500, 500, 600, 600, 600};
+  try {
+    register_mr_to_ct(*load(files.followup.mr).image, *load(files.plan.ct).image, settings);
+    FAIL() << "a region outside the MR was registered";
+  } catch (const std::exception& e) {
+    EXPECT_NE(std::string(e.what()).find("registration region"), std::string::npos) << e.what();
+  }
+}
+
 // A wrong pair: the planning CT against itself turned upside down (voxel data reversed along z, geometry
 // kept), which no rigid transform aligns. The check must call the answer doubtful.
 TEST(AutomaticRegistrationQuality, AWrongPairIsFlaggedDoubtful) {

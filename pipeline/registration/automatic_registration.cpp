@@ -15,6 +15,8 @@
 #include <cmath>
 #include <cstdio>
 #include <random>
+#include <stdexcept>
+#include <string>
 #include <vector>
 
 namespace rtpof::pipeline {
@@ -316,6 +318,16 @@ RegistrationChoice register_mr_to_ct(const ImageVolume& mr_input, const ImageVol
   if (settings.mr_region) {
     coarse_mask = region_mask(*images.mr_coarse, *settings.mr_region);
     fine_mask = region_mask(mr, *settings.mr_region);
+    const MaskImage& inside = *fine_mask->GetImage();
+    const std::size_t voxels = static_cast<std::size_t>(std::count(
+        inside.GetBufferPointer(), inside.GetBufferPointer() + inside.GetLargestPossibleRegion().GetNumberOfPixels(), 1));
+    if (voxels < 1000)
+      throw std::runtime_error("automatic registration: the registration region (MR x " +
+                               std::to_string((*settings.mr_region)[0]) + ".." + std::to_string((*settings.mr_region)[3]) +
+                               " mm, y " + std::to_string((*settings.mr_region)[1]) + ".." +
+                               std::to_string((*settings.mr_region)[4]) + ", z " +
+                               std::to_string((*settings.mr_region)[2]) + ".." + std::to_string((*settings.mr_region)[5]) +
+                               ") holds " + std::to_string(voxels) + " MR voxels at 1 mm: it misses the MR's extent");
   }
 
   RegistrationChoice result;
