@@ -5,7 +5,9 @@
 #include <optional>
 
 namespace rtpof::app {
+namespace {
 
+// $RTPOF_CONFIG when set, else /etc/rtpof/rtpof.toml (the Debian package's conffile) when it exists.
 std::optional<std::filesystem::path> installed_config() {
   if (const char* named = std::getenv("RTPOF_CONFIG"); named && *named) return std::filesystem::path(named);
   const std::filesystem::path installed = "/etc/rtpof/rtpof.toml";
@@ -13,6 +15,8 @@ std::optional<std::filesystem::path> installed_config() {
   if (std::filesystem::exists(installed, ignored)) return installed;
   return std::nullopt;
 }
+
+}  // namespace
 
 rules::NodeConfig node_config_from(const CommandLine& cl) {
   // Neither flag: the installed service's configuration, so that `rtpof status` on the server looks at

@@ -1,7 +1,7 @@
 // `rtpof phantom`: writes a synthetic patient with known truth (see phantom/phantom_writer.hpp).
 #include <array>
-#include <iostream>
 #include <cmath>
+#include <iostream>
 #include <sstream>
 
 #include "app/command_line.hpp"

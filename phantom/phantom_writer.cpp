@@ -73,7 +73,7 @@ std::vector<RoiContours> planning_rois(const Anatomy& anatomy, const std::vector
   std::vector<RoiContours> rois;
   for (const auto& s : anatomy.structures()) {
     RoiContours roi{s.name, s.interpreted_type, s.colour, {}};
-    roi.contours = s.is_body ? body_contours(planes, structure_contour_points, anatomy.origin())
+    roi.contours = s.is_body ? body_contours(planes, structure_contour_points, s.shape.centre)
                              : section_contours({s.shape, 0.0, 0.0}, planes, structure_contour_points);
     rois.push_back(std::move(roi));
   }

@@ -98,7 +98,10 @@ RigidTransform to_rigid(const Transform& t) {
   return r;
 }
 
+// The voxels of `mr` inside `box`. A box that holds fewer than a thousand of them misses the MR: it is
+// refused with the box, rather than left to ITK's "VirtualSampledPointSet must have 1 or more points".
 Mask::Pointer region_mask(const ImageVolume& mr, const std::array<double, 6>& box) {
+  std::size_t voxels = 0;
   auto mask = MaskImage::New();
   mask->CopyInformation(&mr);
   mask->SetRegions(mr.GetLargestPossibleRegion());
@@ -110,6 +113,14 @@ Mask::Pointer region_mask(const ImageVolume& mr, const std::array<double, 6>& bo
     const bool inside = p[0] >= box[0] && p[0] <= box[3] && p[1] >= box[1] && p[1] <= box[4] && p[2] >= box[2] &&
                         p[2] <= box[5];
     it.Set(inside ? 1 : 0);
+    voxels += inside;
+  }
+  if (voxels < 1000) {
+    char text[200];
+    std::snprintf(text, sizeof text, "x %.0f..%.0f, y %.0f..%.0f, z %.0f..%.0f mm", box[0], box[3], box[1], box[4],
+                  box[2], box[5]);
+    throw std::runtime_error(std::string("automatic registration: the registration region (MR ") + text + ") holds " +
+                             std::to_string(voxels) + " MR voxels: it misses the MR's extent");
   }
   auto spatial = Mask::New();
   spatial->SetImage(mask);
@@ -318,16 +329,6 @@ RegistrationChoice register_mr_to_ct(const ImageVolume& mr_input, const ImageVol
   if (settings.mr_region) {
     coarse_mask = region_mask(*images.mr_coarse, *settings.mr_region);
     fine_mask = region_mask(mr, *settings.mr_region);
-    const MaskImage& inside = *fine_mask->GetImage();
-    const std::size_t voxels = static_cast<std::size_t>(std::count(
-        inside.GetBufferPointer(), inside.GetBufferPointer() + inside.GetLargestPossibleRegion().GetNumberOfPixels(), 1));
-    if (voxels < 1000)
-      throw std::runtime_error("automatic registration: the registration region (MR x " +
-                               std::to_string((*settings.mr_region)[0]) + ".." + std::to_string((*settings.mr_region)[3]) +
-                               " mm, y " + std::to_string((*settings.mr_region)[1]) + ".." +
-                               std::to_string((*settings.mr_region)[4]) + ", z " +
-                               std::to_string((*settings.mr_region)[2]) + ".." + std::to_string((*settings.mr_region)[5]) +
-                               ") holds " + std::to_string(voxels) + " MR voxels at 1 mm: it misses the MR's extent");
   }
 
   RegistrationChoice result;
