@@ -25,6 +25,75 @@ std::string items_problem(const unsigned char* p, std::size_t begin, std::size_t
   return {};
 }
 
+// One user information sub-item's value (PS3.7 D.3.3, PS3.8 9.3.2.3) must have the inner structure its
+// type declares: DCMTK 3.6.7 reads the inner lengths as given and leaks what it allocated for an item
+// whose parse then fails, or for a second user identity item. Unknown types are skipped by DCMTK and
+// pass here. `v` points at the value, `n` is its length.
+std::string user_sub_item_problem(unsigned type, const unsigned char* v, std::size_t n) {
+  const auto exact = [&](std::size_t want) {
+    return n == want ? std::string()
+                     : "user information sub-item " + hex(type) + " of " + std::to_string(n) + " bytes (" +
+                           std::to_string(want) + " belong there)";
+  };
+  const auto uid_field = [&](std::size_t at, const char* what) -> std::string {  // 2-byte length, then a UID
+    if (n - at < 2) return std::string(what) + " length cut short in user information sub-item " + hex(type);
+    const std::size_t length = u16_at(v + at);
+    if (length == 0 || length > 64 || length > n - at - 2)
+      return std::string(what) + " of " + std::to_string(length) + " bytes in user information sub-item " + hex(type);
+    return {};
+  };
+  switch (type) {
+    case 0x51: case 0x53: return exact(4);  // maximum length; asynchronous operations window
+    case 0x52:  // implementation class UID
+      return n >= 1 && n <= 64 ? std::string() : "an implementation class UID of " + std::to_string(n) + " bytes";
+    case 0x55:  // implementation version name
+      return n >= 1 && n <= 16 ? std::string() : "an implementation version name of " + std::to_string(n) + " bytes";
+    case 0x54: {  // SCP/SCU role selection: UID, SCU role, SCP role
+      if (auto problem = uid_field(0, "a SOP class UID"); !problem.empty()) return problem;
+      return exact(2 + u16_at(v) + 2);
+    }
+    case 0x56:  // SOP class extended negotiation: UID, then the service class's own bytes
+      return uid_field(0, "a SOP class UID");
+    case 0x57: {  // SOP class common extended negotiation: UID, service class UID, related classes
+      if (auto problem = uid_field(0, "a SOP class UID"); !problem.empty()) return problem;
+      std::size_t at = 2 + u16_at(v);
+      if (auto problem = uid_field(at, "a service class UID"); !problem.empty()) return problem;
+      at += 2 + u16_at(v + at);
+      if (n - at < 2) return "related SOP classes cut short in user information sub-item 0x57";
+      const std::size_t related = u16_at(v + at);
+      at += 2;
+      if (related != n - at) return "related SOP classes of " + std::to_string(related) + " bytes where " +
+                                    std::to_string(n - at) + " remain in user information sub-item 0x57";
+      while (at < n) {
+        if (auto problem = uid_field(at, "a related SOP class UID"); !problem.empty()) return problem;
+        at += 2 + u16_at(v + at);
+      }
+      return {};
+    }
+    case 0x58: {  // user identity: type, response requested, primary field, secondary field
+      if (n < 6) return exact(6);
+      const std::size_t primary = u16_at(v + 2);
+      if (primary > n - 6) return "a user identity primary field of " + std::to_string(primary) + " bytes in " +
+                                  std::to_string(n) + " bytes";
+      return exact(6 + primary + u16_at(v + 4 + primary));
+    }
+    case 0x59: return "a user identity response (0x59) in a request";
+    default: return {};
+  }
+}
+
+// The user information item's sub-items: each well formed, and the ones PS3.7 allows once at most once.
+std::string user_information_problem(const unsigned char* p, std::size_t begin, std::size_t end) {
+  unsigned seen[256] = {};
+  for (std::size_t at = begin; at < end; at += 4 + u16_at(p + at + 2)) {
+    const unsigned type = p[at];
+    if (auto problem = user_sub_item_problem(type, p + at + 4, u16_at(p + at + 2)); !problem.empty()) return problem;
+    const bool once = type == 0x51 || type == 0x52 || type == 0x53 || type == 0x55 || type == 0x58;
+    if (once && ++seen[type] > 1) return "a second user information sub-item " + hex(type) + " (one belongs there)";
+  }
+  return {};
+}
+
 }  // namespace
 
 std::string associate_request_problem(const unsigned char* p, std::size_t size) {
@@ -62,6 +131,7 @@ std::string associate_request_problem(const unsigned char* p, std::size_t size) 
     } else if (p[at] == 0x50) {  // user information: sub-items
       if (auto problem = items_problem(p, at + 4, item_end, "the user information item"); !problem.empty())
         return problem;
+      if (auto problem = user_information_problem(p, at + 4, item_end); !problem.empty()) return problem;
     }
   }
   if (application_contexts != 1) return std::to_string(application_contexts) + " application context items (one belongs there)";

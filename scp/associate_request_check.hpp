@@ -1,8 +1,9 @@
 #pragma once
 // The structure of an A-ASSOCIATE-RQ PDU (PS3.8 9.3.2), checked before DCMTK parses it: every item and
-// sub-item must fit inside its parent's declared length. DCMTK 3.6.7's parser leaks its lists on some
-// malformed requests (found by tests/fuzz/fuzz_association), and nothing real sends one, so the gate
-// answers those with an A-ABORT itself.
+// sub-item must fit inside its parent's declared length, and each user information sub-item must have
+// the structure of its type (PS3.7 D.3.3). DCMTK 3.6.7's parser leaks on some malformed requests (found
+// by tests/fuzz/fuzz_association), and nothing real sends one, so the gate answers those with an
+// A-ABORT itself.
 #include <cstddef>
 #include <string>
 
