@@ -16,6 +16,10 @@ std::vector<std::exception_ptr> for_each_index(std::size_t n, unsigned threads,
 // Rethrows the first exception of for_each_index's result, if any.
 void rethrow_first(const std::vector<std::exception_ptr>& errors);
 
+// Sums over many points are split into this many partial sums, whatever the machine's cores, so that
+// the same input gives the same bits on every machine.
+inline constexpr std::size_t kSumChunks = 8;
+
 // The machine's cores, at least 1.
 unsigned core_count();
 

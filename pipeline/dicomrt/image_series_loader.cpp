@@ -6,6 +6,7 @@
 #include "pipeline/dosevolume/plane_geometry.hpp"
 #include "pipeline/dicomrt/slice_placement.hpp"
 #include "pipeline/dicomrt/stored_pixels.hpp"
+#include "pipeline/parallel.hpp"
 
 #include <dcmtk/dcmdata/dcdeftag.h>
 
@@ -200,27 +201,28 @@ ImageSeries load_image_series(const std::vector<DicomObject*>& objects) {
   const bool invert = layout.photometric == "MONOCHROME1" && series.modality != "CT";
   if (invert) series.notes.push_back("MONOCHROME1 image inverted so that brighter is higher");
 
+  // Slices are converted in parallel: a classic slice is an object of its own; an enhanced object's
+  // frames share one view of its pixels, made here once, because decompressing changes the object.
   float* buffer = image->GetBufferPointer();
   const std::size_t plane = layout.pixels_per_frame();
-  std::unique_ptr<StoredPixels> pixels;
-  const DicomObject* pixels_of = nullptr;
-  for (std::size_t k = 0; k < placement.order.size(); ++k) {
+  std::unique_ptr<StoredPixels> shared;
+  if (enhanced) shared = std::make_unique<StoredPixels>(*objects.front(), layouts.front());
+  rethrow_first(for_each_index(placement.order.size(), core_count(), [&](std::size_t k) {
     const Slice& slice = slices[placement.order[k]];
     const PixelLayout& own = layouts[slice.object_index];
-    if (slice.object != pixels_of) {
-      pixels = std::make_unique<StoredPixels>(*slice.object, own);
-      pixels_of = slice.object;
-    }
+    std::unique_ptr<StoredPixels> own_pixels;
+    if (!shared) own_pixels = std::make_unique<StoredPixels>(*slice.object, own);
+    const StoredPixels& pixels = shared ? *shared : *own_pixels;
     // Reflects the stored range onto itself: unsigned [0, 2^b - 1], signed [-2^(b-1), 2^(b-1) - 1].
     const double range_top = own.is_signed ? -1.0 : std::ldexp(1.0, own.bits_stored) - 1;
     const std::size_t base = slice.frame * plane;
     float* out = buffer + k * plane;
     for (std::size_t p = 0; p < plane; ++p) {
-      const double stored = invert ? range_top - (*pixels)[base + p] : (*pixels)[base + p];
+      const double stored = invert ? range_top - pixels[base + p] : pixels[base + p];
       out[p] = static_cast<float>(stored * slice.slope + slice.intercept);
     }
-    series.sop_instance_uids.push_back(slice.object->sop_instance_uid());
-  }
+  }));
+  for (std::size_t k : placement.order) series.sop_instance_uids.push_back(slices[k].object->sop_instance_uid());
   if (enhanced) series.sop_instance_uids.resize(1);
   series.image = image;
   return series;

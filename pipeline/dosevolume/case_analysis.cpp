@@ -2,6 +2,7 @@
 
 #include "pipeline/dosevolume/dose_sampler.hpp"
 #include "pipeline/dosevolume/dose_volume.hpp"
+#include "pipeline/parallel.hpp"
 
 #include <algorithm>
 #include <stdexcept>
@@ -20,12 +21,17 @@ Vec3 centroid(const SampledRegion& region) {
 }
 
 double percent_inside(const SampledRegion& region, const RigidTransform& to_ct, const ContourStack& stack) {
-  double inside = 0, all = 0;
-  for (std::size_t i = 0; i < region.points.size(); ++i) {
-    all += region.weights[i];
-    if (stack.contains(to_ct.apply(region.points[i]))) inside += region.weights[i];
-  }
-  return all > 0 ? 100.0 * inside / all : 0.0;
+  std::vector<double> inside(kSumChunks, 0.0), all(kSumChunks, 0.0);
+  const std::size_t n = region.points.size(), chunk = (n + kSumChunks - 1) / kSumChunks;
+  rethrow_first(for_each_index(kSumChunks, core_count(), [&](std::size_t c) {
+    for (std::size_t i = std::min(n, c * chunk); i < std::min(n, (c + 1) * chunk); ++i) {
+      all[c] += region.weights[i];
+      if (stack.contains(to_ct.apply(region.points[i]))) inside[c] += region.weights[i];
+    }
+  }));
+  double inside_sum = 0, all_sum = 0;
+  for (std::size_t c = 0; c < kSumChunks; ++c) inside_sum += inside[c], all_sum += all[c];
+  return all_sum > 0 ? 100.0 * inside_sum / all_sum : 0.0;
 }
 
 // V95 with the recurrence moved +/- shift along each axis and rotated +/- angle about each axis through
@@ -110,11 +116,11 @@ CaseResult analyse_case(const CaseInputs& inputs, const ClassificationRules& rul
                            distribution.cumulative_curve(dvh_step_gy)});
   }
   if (inputs.gtv_primary) {
-    result.gtv_primary_cc = sample_region(inputs.gtv_primary->stack).volume_mm3 / 1000.0;
+    result.gtv_primary_cc = region_volume_mm3(inputs.gtv_primary->stack) / 1000.0;
     result.gtv_primary_roi = inputs.gtv_primary->roi;
   }
   if (inputs.gtv_nodal) {
-    result.gtv_nodal_cc = sample_region(inputs.gtv_nodal->stack).volume_mm3 / 1000.0;
+    result.gtv_nodal_cc = region_volume_mm3(inputs.gtv_nodal->stack) / 1000.0;
     result.gtv_nodal_roi = inputs.gtv_nodal->roi;
   }
   return result;

@@ -3,23 +3,26 @@
 #include <cmath>
 
 #include <algorithm>
-#include <numeric>
+#include <utility>
 
 namespace rtpof::pipeline {
 
 DoseDistribution::DoseDistribution(std::vector<double> doses, std::vector<double> weights, double total_mm3,
                                    std::optional<double> surface_min, std::optional<double> surface_max)
     : total_mm3_(total_mm3) {
-  std::vector<std::size_t> order(doses.size());
-  std::iota(order.begin(), order.end(), std::size_t{0});
-  std::sort(order.begin(), order.end(), [&](std::size_t a, std::size_t b) { return doses[a] > doses[b]; });
-  doses_.reserve(order.size());
-  cumulative_.reserve(order.size());
+  // (dose, weight) pairs sorted in place, hottest first: contiguous, about twice as fast as sorting an
+  // index by the doses it points to. Samples of equal dose may come in any order (the same one for
+  // the same input); no figure depends on it beyond the last bits of a sum.
+  std::vector<std::pair<double, double>> samples(doses.size());
+  for (std::size_t i = 0; i < doses.size(); ++i) samples[i] = {doses[i], weights[i]};
+  std::sort(samples.begin(), samples.end(), [](const auto& a, const auto& b) { return a.first > b.first; });
+  doses_.reserve(samples.size());
+  cumulative_.reserve(samples.size());
   double sum = 0, dose_sum = 0;
-  for (std::size_t i : order) {
-    sum += weights[i];
-    dose_sum += weights[i] * doses[i];
-    doses_.push_back(doses[i]);
+  for (const auto& [dose, weight] : samples) {
+    sum += weight;
+    dose_sum += weight * dose;
+    doses_.push_back(dose);
     cumulative_.push_back(sum);
   }
   covered_mm3_ = sum;

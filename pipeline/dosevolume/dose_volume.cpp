@@ -45,10 +45,9 @@ DoseDistribution dose_region(const SampledRegion& region, const DoseSampler& dos
 
 double percent_receiving(const SampledRegion& region, const DoseSampler& dose, const RigidTransform& to_dose_frame,
                          double gy) {
-  const unsigned cores = std::min(core_count(), 8u);
-  std::vector<double> hot(cores, 0.0), covered(cores, 0.0);
-  const std::size_t n = region.points.size(), chunk = (n + cores - 1) / cores;
-  rethrow_first(for_each_index(cores, cores, [&](std::size_t c) {
+  std::vector<double> hot(kSumChunks, 0.0), covered(kSumChunks, 0.0);
+  const std::size_t n = region.points.size(), chunk = (n + kSumChunks - 1) / kSumChunks;
+  rethrow_first(for_each_index(kSumChunks, core_count(), [&](std::size_t c) {
     for (std::size_t i = std::min(n, c * chunk); i < std::min(n, (c + 1) * chunk); ++i)
       if (const auto d = dose.at(to_dose_frame.apply(region.points[i]))) {
         covered[c] += region.weights[i];
@@ -56,7 +55,7 @@ double percent_receiving(const SampledRegion& region, const DoseSampler& dose, c
       }
   }));
   double hot_sum = 0, covered_sum = 0;
-  for (unsigned c = 0; c < cores; ++c) hot_sum += hot[c], covered_sum += covered[c];
+  for (std::size_t c = 0; c < kSumChunks; ++c) hot_sum += hot[c], covered_sum += covered[c];
   return covered_sum > 0 ? 100.0 * hot_sum / covered_sum : 0.0;
 }
 

@@ -1,5 +1,7 @@
 #include "pipeline/dosevolume/outline_cut.hpp"
 
+#include "pipeline/parallel.hpp"
+
 #include <itkContourExtractor2DImageFilter.h>
 #include <itkImage.h>
 
@@ -131,8 +133,12 @@ std::vector<SliceOutline> cut_on_slices(const RegionShape& shape, const RigidTra
   const double last = std::floor((box.hi[2] + kMarginMm) / planes.slice_spacing + 0.5);
   const double top = static_cast<double>(planes.slices - 1);
 
-  for (double k = std::max(first, 0.0); k <= std::min(last, top); ++k) {
-    const auto slice = static_cast<std::size_t>(k);
+  // Slices are cut in parallel, each into its own slot; the outlines keep the slices' order.
+  std::vector<std::size_t> slices;
+  for (double k = std::max(first, 0.0); k <= std::min(last, top); ++k) slices.push_back(static_cast<std::size_t>(k));
+  std::vector<SliceOutline> cut(slices.size());
+  rethrow_first(for_each_index(slices.size(), core_count(), [&](std::size_t n) {
+    const std::size_t slice = slices[n];
     const Vec3 slice_origin = planes.slice_origin(slice);
     auto coverage = Coverage::New();
     Coverage::SizeType size;
@@ -160,13 +166,13 @@ std::vector<SliceOutline> cut_on_slices(const RegionShape& shape, const RigidTra
           any = true;
         }
       }
-    if (!any) continue;
+    if (!any) return;
     // The level whose outline encloses the slab's volume: coverage summed over the pixels, in pixels.
     double covered = 0;
     for (long j = 0; j < nv; ++j)
       for (long i = 0; i < nu; ++i) covered += coverage->GetPixel({{i + kPadding, j + kPadding}});
     const std::vector<Trace> traces = trace_enclosing(coverage, covered);
-    SliceOutline outline;
+    SliceOutline& outline = cut[n];
     outline.slice = slice;
     for (const Trace& trace : traces) {
       std::vector<Vec3> contour;
@@ -176,8 +182,9 @@ std::vector<SliceOutline> cut_on_slices(const RegionShape& shape, const RigidTra
       }
       if (contour.size() >= 3) outline.contours.push_back(std::move(contour));
     }
+  }));
+  for (SliceOutline& outline : cut)
     if (!outline.contours.empty()) outlines.push_back(std::move(outline));
-  }
   return outlines;
 }
 

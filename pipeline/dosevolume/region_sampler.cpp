@@ -49,17 +49,46 @@ double stack_volume(const ContourStack& stack, double h) {
   return area * stack.slab_mm;
 }
 
+// The in-plane spacing that gives about `target_points` points.
+double quadrature_spacing(const ContourStack& stack, std::size_t target_points) {
+  const double rough = stack_volume(stack, 0.5);
+  return std::clamp(std::cbrt(rough / static_cast<double>(target_points)), 0.05, 2.0);
+}
+
+// The pieces the edge from vertex i to the next is cut into at spacing h.
+std::size_t edge_steps(const Polygon2& polygon, std::size_t i, double h) {
+  const std::size_t j = (i + 1) % polygon.u.size();
+  const double length = std::hypot(polygon.u[j] - polygon.u[i], polygon.v[j] - polygon.v[i]);
+  return std::max<std::size_t>(1, static_cast<std::size_t>(std::ceil(length / h)));
+}
+
 }  // namespace
+
+double region_volume_mm3(const ContourStack& stack, std::size_t target_points) {
+  if (stack.planes.empty() || !(stack.slab_mm > 0)) return 0;
+  return stack_volume(stack, quadrature_spacing(stack, target_points));
+}
 
 SampledRegion sample_region(const ContourStack& stack, std::size_t target_points) {
   SampledRegion region;
   if (stack.planes.empty() || !(stack.slab_mm > 0)) return region;
-  const double rough = stack_volume(stack, 0.5);
-  const double h = std::clamp(std::cbrt(rough / static_cast<double>(target_points)), 0.05, 2.0);
+  const double h = quadrature_spacing(stack, target_points);
   region.spacing_mm = h;
   const std::size_t layers = std::max<std::size_t>(1, static_cast<std::size_t>(std::ceil(stack.slab_mm / h)));
   const double dz = stack.slab_mm / static_cast<double>(layers);
   const double half = stack.slab_mm / 2;
+
+  // Counted first, so that each vector is allocated once: a million points grown by doubling cost as
+  // much again as computing them.
+  std::size_t cells = 0, steps = 0;
+  for (const ContourPlane& plane : stack.planes) {
+    scan_plane(plane, h, [&](double, double, double) { ++cells; });
+    for (const Polygon2& polygon : plane.polygons)
+      for (std::size_t i = 0; i < polygon.u.size(); ++i) steps += edge_steps(polygon, i, h);
+  }
+  region.points.reserve(cells * layers);
+  region.weights.reserve(cells * layers);
+  region.boundary.reserve(2 * cells + steps * (layers + 1));
 
   for (const ContourPlane& plane : stack.planes) {
     scan_plane(plane, h, [&](double u, double v, double area) {
@@ -76,10 +105,9 @@ SampledRegion sample_region(const ContourStack& stack, std::size_t target_points
       const std::size_t n = polygon.u.size();
       for (std::size_t i = 0; i < n; ++i) {
         const std::size_t j = (i + 1) % n;
-        const double length = std::hypot(polygon.u[j] - polygon.u[i], polygon.v[j] - polygon.v[i]);
-        const std::size_t steps = std::max<std::size_t>(1, static_cast<std::size_t>(std::ceil(length / h)));
-        for (std::size_t s = 0; s < steps; ++s) {
-          const double t = static_cast<double>(s) / static_cast<double>(steps);
+        const std::size_t pieces = edge_steps(polygon, i, h);
+        for (std::size_t s = 0; s < pieces; ++s) {
+          const double t = static_cast<double>(s) / static_cast<double>(pieces);
           const double u = polygon.u[i] + t * (polygon.u[j] - polygon.u[i]);
           const double v = polygon.v[i] + t * (polygon.v[j] - polygon.v[i]);
           for (std::size_t l = 0; l <= layers; ++l)
@@ -99,6 +127,8 @@ SampledRegion sample_region(const SegmentMask& mask, std::size_t target_points) 
   const int k = std::clamp(static_cast<int>(std::lround(std::cbrt(static_cast<double>(target_points) / count))), 1, 8);
   region.spacing_mm = mask.column_spacing / k;
   const double weight = voxel / (k * k * k);
+  region.points.reserve(count * static_cast<std::size_t>(k * k * k));
+  region.weights.reserve(count * static_cast<std::size_t>(k * k * k));
   auto inside = [&](long c, long r, long s) {
     if (c < 0 || r < 0 || s < 0 || c >= static_cast<long>(mask.columns) || r >= static_cast<long>(mask.rows) ||
         s >= static_cast<long>(mask.slices))

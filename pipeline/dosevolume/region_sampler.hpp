@@ -24,6 +24,9 @@ struct SampledRegion {
 // h is chosen for about `target_points` points, between 0.05 and 2 mm.
 SampledRegion sample_region(const ContourStack& stack, std::size_t target_points = 1'000'000);
 
+// The volume sample_region(stack, target_points) gives, without its points (for volumes alone).
+double region_volume_mm3(const ContourStack& stack, std::size_t target_points = 1'000'000);
+
 // Points for a voxel mask: k x k x k per voxel (k from the target), exact voxel volume.
 SampledRegion sample_region(const SegmentMask& mask, std::size_t target_points = 1'000'000);
 
