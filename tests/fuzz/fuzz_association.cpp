@@ -70,8 +70,9 @@ class Node {
   std::uint16_t port_ = 0;
 };
 
-// The node's timeouts are 1 s; 20 s (within libFuzzer's 30 s per input) leave room for a loaded machine (an input whose command declares
-// gigabytes makes DCMTK allocate them, which under ASan and a parallel build took over 10 s).
+// The node's timeouts are 1 s; 20 s (inside libFuzzer's 30 s per input) leave room for a loaded machine:
+// an input whose command declares gigabytes makes DCMTK allocate them, which under ASan and a parallel
+// build took over 10 s.
 void wait_until_quiet(const Node& node) {
   const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(20);
   while (!node.quiet_now() && std::chrono::steady_clock::now() < deadline)
