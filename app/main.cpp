@@ -5,6 +5,7 @@
 
 #include "app/command_line.hpp"
 #include "app/commands.hpp"
+#include "app/memory_policy.hpp"
 #include "rtpof_version.hpp"
 #include "rules/node_config.hpp"
 
@@ -74,6 +75,7 @@ std::string command_usage(const std::string& name) {
 
 int main(int argc, char** argv) {
   using namespace rtpof::app;
+  set_allocator_policy();
   const std::vector<std::string> all(argv + 1, argv + argc);
   if (all.empty() || all[0] == "--help" || all[0] == "-h" || all[0] == "help") {
     std::cout << usage;

@@ -1,5 +1,7 @@
 #include "jobs/job_runner.hpp"
 
+#include <malloc.h>
+
 #include <dcmtk/config/osconfig.h>
 #include <dcmtk/dcmdata/dcuid.h>
 #include <spdlog/spdlog.h>
@@ -130,6 +132,8 @@ bool JobRunner::run_one() {
     const report::ReportContext context = report_context(assembled, report::report_device(device_name_), identity);
     const auto relative = archive_.keep_report(job->patient, identity.sop_instance_uid,
                                                [&](const std::filesystem::path& file) { report::write_report_file(result, context, file); });
+    stages += " sr=" + std::to_string(ms_since(stage)) + "ms";
+    auto part = Clock::now();
     std::vector<storage::ReportRecord> objects = {{identity.sop_instance_uid, UID_EnhancedSRStorage,
                                                    assembled.subject.study_uid, identity.series_uid, job->patient,
                                                    relative.string(), "sr"}};
@@ -148,6 +152,8 @@ bool JobRunner::run_one() {
     } catch (const std::exception& e) {
       log_->warn("job {}: no RTSTRUCT of the recurrence on the planning CT: {}", job->id, e.what());
     }
+    stages += " rtstruct=" + std::to_string(ms_since(part)) + "ms";
+    part = Clock::now();
     if (assembled.registration.source != "REG") {
       const std::string uid = report::registration_uid(context);
       const auto file = archive_.keep_report(job->patient, uid, [&](const std::filesystem::path& f) {
@@ -170,6 +176,7 @@ bool JobRunner::run_one() {
     } catch (const std::exception& e) {
       log_->warn("job {}: no PDF report: {}", job->id, e.what());
     }
+    stages += " reg_and_pdf=" + std::to_string(ms_since(part)) + "ms";
     const auto recurrence_file = index.instances().find(assembled.recurrence_object.sop_instance_uid);
     const auto destinations =
         rules::report_destinations(rules->routing, recurrence_file ? recurrence_file->calling_ae : std::string());
@@ -189,7 +196,7 @@ bool JobRunner::run_one() {
       std::snprintf(figure, sizeof figure, " (V95 %.2f %%%s)", r.v95_pct, r.borderline ? ", borderline" : "");
       classes += (classes.empty() ? "" : ", ") + r.roi + " " + pipeline::to_string(r.miss_class) + figure;
     }
-    log_->info("job {} done in {} ms: {}{}", job->id, ms_since(started), classes,
+    log_->info("job {} done in {} ms ({}): {}{}", job->id, ms_since(started), stages, classes,
                assembled.registration.quality && assembled.registration.quality->doubtful ? "; REGISTRATION DOUBTFUL" : "");
   } catch (const std::exception& e) {
     index.cases().finish_job(job->id, false, e.what(), stages, "", storage::utc_iso8601());
@@ -197,6 +204,9 @@ bool JobRunner::run_one() {
                 "new case version runs by itself); if the node was (disk, permissions), mend that and run `rtpof rerun "
                 "{}`", job->id, job->patient, ms_since(started), e.what(), job->id);
   }
+  // A job's free memory (hundreds of MB at its peak, kept by the allocator policy of app/memory_policy)
+  // goes back to the system between jobs: the node idles small.
+  malloc_trim(0);
   return true;
 }
 
