@@ -1,5 +1,7 @@
 #include "jobs/case_assembly.hpp"
 
+#include <malloc.h>
+
 #include "pipeline/dosevolume/dose_meaning.hpp"
 
 #include <algorithm>
@@ -97,7 +99,18 @@ void assemble_from(const ObjectsByUid& objects, const CaseRoles& roles, const As
 
 }  // namespace
 
+namespace {
+
+// The files' parsed objects are gone once a case is assembled: their pages go back to the system
+// before the analysis allocates its own (app/memory_policy keeps free memory otherwise).
+struct ReturnFreeMemory {
+  ~ReturnFreeMemory() { malloc_trim(0); }
+};
+
+}  // namespace
+
 void assemble_case(const fs::path& folder, const AssemblyOptions& options, AssembledCase& out) {
+  const ReturnFreeMemory on_return;
   std::vector<LoadError> unreadable;
   const std::vector<fs::path> files = files_under(folder);
   tell(options, "reading " + std::to_string(files.size()) + " files");
@@ -126,6 +139,7 @@ void assemble_case(const fs::path& folder, const AssemblyOptions& options, Assem
 
 void assemble_recorded_case(const CaseRoles& roles, const std::vector<fs::path>& files, const AssemblyOptions& options,
                             AssembledCase& out) {
+  const ReturnFreeMemory on_return;
   std::vector<LoadError> unreadable;
   std::vector<DicomObject> objects = read_dicom_files(files, &unreadable);
   if (!unreadable.empty()) throw unreadable.front();
@@ -178,6 +192,10 @@ void assemble_from(const ObjectsByUid& by_uid, const CaseRoles& roles, const Ass
   tell(options, "loading the CT and MR series, the structures, the plan and the dose");
   const ImageSeries ct_series = load_image_series(objects_with("ct"));
   const ImageSeries mr_series = load_image_series(objects_with("mr"));
+  // The series are images now; their objects' pixel data (and any decompressed copy) would only
+  // raise the job's peak memory through registration and analysis. Their attributes stay.
+  for (const char* role : {"ct", "mr"})
+    for (DicomObject* image : objects_with(role)) image->dataset().findAndDeleteElement(DCM_PixelData);
   const double ct_spacing = ct_series.image->GetSpacing()[2];
   const double mr_spacing = mr_series.image->GetSpacing()[2];
   out.mr_frame_uid = text_of(objects_with("mr").front()->dataset(), DCM_FrameOfReferenceUID);

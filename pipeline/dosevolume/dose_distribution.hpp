@@ -15,8 +15,11 @@ class DoseDistribution {
   // `surface_min`/`surface_max`: extremes on the region's surface, when sampled.
   DoseDistribution(std::vector<double> doses, std::vector<double> weights, double total_mm3,
                    std::optional<double> surface_min = std::nullopt, std::optional<double> surface_max = std::nullopt);
+  // The same from (dose, weight) pairs, sorted in place and kept: no second copy of a million samples.
+  DoseDistribution(std::vector<std::pair<double, double>> samples, double total_mm3,
+                   std::optional<double> surface_min = std::nullopt, std::optional<double> surface_max = std::nullopt);
 
-  bool empty() const { return doses_.empty(); }
+  bool empty() const { return curve_.empty(); }
   double total_cc() const { return total_mm3_ / 1000.0; }
   double covered_cc() const { return covered_mm3_ / 1000.0; }
   // Clamped: the two volumes are sums in different orders and may differ in the last digits.
@@ -34,8 +37,11 @@ class DoseDistribution {
  private:
   double dose_at_cumulative(double mm3) const;
 
-  std::vector<double> doses_;       // hottest first
-  std::vector<double> cumulative_;  // volume (mm3) of the samples up to and including each
+  double dose(std::size_t k) const { return curve_[k].first; }
+  double cumulative(std::size_t k) const { return curve_[k].second; }
+
+  // (dose, volume in mm3 of the samples up to and including this one), hottest first.
+  std::vector<std::pair<double, double>> curve_;
   double total_mm3_ = 0, covered_mm3_ = 0, min_ = 0, max_ = 0, mean_ = 0;
 };
 

@@ -22,34 +22,34 @@ constexpr double kNoDose = -std::numeric_limits<double>::infinity();
 
 DoseDistribution dose_region(const SampledRegion& region, const DoseSampler& dose,
                              const RigidTransform& to_dose_frame) {
-  std::vector<double> doses(region.points.size());
+  // (dose, weight) per sample, filled in parallel; the samples outside the grid are then dropped in
+  // place: one vector of pairs is all the curve needs, and DoseDistribution sorts it where it is.
+  const DoseSampler::Mapped mapped = dose.mapped(to_dose_frame);
+  std::vector<std::pair<double, double>> covered(region.points.size());
   in_chunks(region.points.size(), [&](std::size_t begin, std::size_t end) {
-    for (std::size_t i = begin; i < end; ++i) doses[i] = dose.at(to_dose_frame.apply(region.points[i])).value_or(kNoDose);
+    for (std::size_t i = begin; i < end; ++i)
+      covered[i] = {mapped.at(region.points[i]).value_or(kNoDose), region.weights[i]};
   });
-  std::vector<double> covered_doses, covered_weights;
-  covered_doses.reserve(doses.size());
-  covered_weights.reserve(doses.size());
-  for (std::size_t i = 0; i < doses.size(); ++i)
-    if (doses[i] != kNoDose) {
-      covered_doses.push_back(doses[i]);
-      covered_weights.push_back(region.weights[i]);
-    }
+  covered.erase(std::remove_if(covered.begin(), covered.end(),
+                               [](const std::pair<double, double>& sample) { return sample.first == kNoDose; }),
+                covered.end());
   std::optional<double> low, high;
   for (const Vec3& p : region.boundary)
-    if (const auto d = dose.at(to_dose_frame.apply(p))) {
+    if (const auto d = mapped.at(p)) {
       low = std::min(low.value_or(*d), *d);
       high = std::max(high.value_or(*d), *d);
     }
-  return DoseDistribution(std::move(covered_doses), std::move(covered_weights), region.volume_mm3, low, high);
+  return DoseDistribution(std::move(covered), region.volume_mm3, low, high);
 }
 
 double percent_receiving(const SampledRegion& region, const DoseSampler& dose, const RigidTransform& to_dose_frame,
                          double gy) {
+  const DoseSampler::Mapped mapped = dose.mapped(to_dose_frame);
   std::vector<double> hot(kSumChunks, 0.0), covered(kSumChunks, 0.0);
   const std::size_t n = region.points.size(), chunk = (n + kSumChunks - 1) / kSumChunks;
   rethrow_first(for_each_index(kSumChunks, core_count(), [&](std::size_t c) {
     for (std::size_t i = std::min(n, c * chunk); i < std::min(n, (c + 1) * chunk); ++i)
-      if (const auto d = dose.at(to_dose_frame.apply(region.points[i]))) {
+      if (const auto d = mapped.at(region.points[i])) {
         covered[c] += region.weights[i];
         if (*d >= gy) hot[c] += region.weights[i];
       }
