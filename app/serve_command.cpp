@@ -8,8 +8,10 @@
 #include <boost/asio/post.hpp>
 #include <boost/asio/signal_set.hpp>
 #include <boost/asio/steady_timer.hpp>
+#include <atomic>
 #include <chrono>
 #include <cstdio>
+#include <optional>
 
 #include "app/commands.hpp"
 #include "jobs/analysis_rules.hpp"
@@ -19,7 +21,9 @@
 #include "app/service_notifier.hpp"
 #include "jobs/case_scheduler.hpp"
 #include "app/logging.hpp"
+#include "app/metrics_endpoint.hpp"
 #include "app/node_listeners.hpp"
+#include "app/node_metrics.hpp"
 #include "app/node_settings.hpp"
 #include "rtpof_version.hpp"
 #include "rules/report_routing.hpp"
@@ -143,6 +147,7 @@ int serve_command(const Arguments& args) {
     jobs::CaseScheduler scheduler(io, archive.index().instances(), archive.index().cases(),
                                    std::chrono::milliseconds(static_cast<long>(config.stable_age_s * 1000)),
                                    match_rules_from(config), log, [&runner] { runner.wake(); });
+    std::atomic<bool> listening_now{false};  // for /healthz
     archive.on_stored([&scheduler](const storage::IngestOutcome& stored) {
       scheduler.instance_stored(stored.pseudonym);
       // A corrected PatientID moved a study: the patient it left is decided again too.
@@ -151,10 +156,25 @@ int serve_command(const Arguments& args) {
     scheduler.check_all();
     runner.wake();
 
-    NodeListeners listeners(listener_ports(config), archive, log,
-                            [&io] { boost::asio::post(io, [&io] { io.stop(); }); });
+    // The metrics port, when configured, is bound before the DICOM ports: one in use stops the node before
+    // it listens (the listeners' threads must not be running when an exception leaves this scope). It
+    // answers nothing before the event loop runs, by which time its sources are set.
+    std::optional<NodeMetricsSources> metrics_sources;
+    std::optional<MetricsEndpoint> metrics;
+    if (config.metrics_port != 0)
+      metrics.emplace(io, config.metrics_address, config.metrics_port,
+                      [&metrics_sources] { return prometheus_text(*metrics_sources); },
+                      [&metrics_sources] { return node_health(*metrics_sources); }, log);
+    NodeListeners listeners(listener_ports(config), archive, log, [&io, &listening_now] {
+      listening_now = false;
+      boost::asio::post(io, [&io] { io.stop(); });
+    });
     // The pools bind inside their threads: READY and the log line wait for every bind (or a failure).
     const bool listening = listeners.wait_until_bound(std::chrono::seconds(30));
+    listening_now = listening;
+    metrics_sources.emplace(
+        NodeMetricsSources{listeners, archive.index(), config.data_dir, config.min_free_bytes, listening_now});
+    if (metrics) log->info("metrics: http://{}:{}/metrics and /healthz", config.metrics_address, metrics->port());
     if (listening)
       log->info("listening: AE \"{}\" on {}, up to {} associations per port, {}", config.ae_title,
                 listeners.describe(), config.max_associations,

@@ -238,6 +238,12 @@ NodeConfig load_node_config(const std::filesystem::path& file) {
       t.integer("stats_interval_s", config.stats_interval_s, 0, 86400);
       t.finish();
     }
+    if (const auto* node = top.take("metrics")) {
+      TableReader t(as_table(node, "metrics"), "metrics");
+      t.text("address", config.metrics_address);
+      t.integer("port", config.metrics_port, 0, 65535);
+      t.finish();
+    }
     if (const auto* node = top.take("matching")) {
       TableReader t(as_table(node, "matching"), "matching");
       t.number("stable_age_s", config.stable_age_s, 0, 7 * 86400);

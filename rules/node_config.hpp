@@ -61,6 +61,9 @@ struct NodeConfig {
   std::string log_format = "text";  // text | json
   std::string log_level = "info";   // trace | debug | info | warn | error
   unsigned stats_interval_s = 300;
+  // [metrics]: Prometheus metrics and /healthz over HTTP; off while port is 0
+  std::string metrics_address = "127.0.0.1";
+  std::uint16_t metrics_port = 0;
   // [matching]
   double stable_age_s = 60;
   unsigned job_workers = 1;  // analyses run at the same time (each uses every core for its heavy parts)

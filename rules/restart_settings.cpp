@@ -39,6 +39,8 @@ std::vector<std::string> settings_needing_restart(const NodeConfig& running, con
   compare("tls.certificate (listener)", running.tls.certificate.string(), reloaded.tls.certificate.string());
   compare("tls.trusted_certificates (listener)", paths_text(running.tls.trusted_certificates),
           paths_text(reloaded.tls.trusted_certificates));
+  compare("metrics.address", running.metrics_address, reloaded.metrics_address);
+  compare("metrics.port", std::to_string(running.metrics_port), std::to_string(reloaded.metrics_port));
   return changed;
 }
 

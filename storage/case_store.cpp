@@ -164,6 +164,15 @@ std::map<std::string, std::int64_t> CaseStore::job_counts() {
   });
 }
 
+std::vector<std::string> CaseStore::stages_of_done_jobs() {
+  return database_.locked([&](SQLite::Database& db) -> std::vector<std::string> {
+    SQLite::Statement q(db, "SELECT stages FROM jobs WHERE state = 'done' ORDER BY id");
+    std::vector<std::string> stages;
+    while (q.executeStep()) stages.push_back(q.getColumn(0).getString());
+    return stages;
+  });
+}
+
 void CaseStore::retire_patient(const std::string& pseudonym, const std::string& successor, const std::string& now) {
   database_.locked([&](SQLite::Database& db) {
     SQLite::Transaction transaction(db);

@@ -58,6 +58,8 @@ class CaseStore {
   std::vector<JobRow> jobs();
   // How many jobs are in each state (pending, running, done, failed), for the stats line.
   std::map<std::string, std::int64_t> job_counts();
+  // Each finished job's stage timings ("load_and_register=717ms analyse=1481ms ..."), oldest first.
+  std::vector<std::string> stages_of_done_jobs();
 
   // A patient left without instances (its studies moved to `successor` by a corrected PatientID): its
   // cases are superseded and its decision says where the data went. One transaction.

@@ -183,6 +183,14 @@ std::vector<RefusedContext> InstanceStore::refused_contexts_of_patient(const std
   });
 }
 
+std::optional<std::string> InstanceStore::last_received_at() {
+  return database_.locked([&](SQLite::Database& db) -> std::optional<std::string> {
+    const SQLite::Column newest = db.execAndGet("SELECT max(received_at) FROM instances");
+    if (newest.isNull()) return std::nullopt;
+    return newest.getString();
+  });
+}
+
 IndexCounts InstanceStore::counts() {
   return database_.locked([&](SQLite::Database& db) -> IndexCounts {
     IndexCounts c;

@@ -58,6 +58,8 @@ class InstanceStore {
   std::unordered_set<std::string> all_relative_paths();
   std::vector<ReferencedUid> references_of(const std::string& sop_instance_uid);
   IndexCounts counts();
+  // When the newest instance in the index was received (UTC ISO 8601); nullopt for an empty index.
+  std::optional<std::string> last_received_at();
   // Empties the instance tables (for a rebuild from the files); cases, jobs and reports stay.
   void clear();
 

@@ -31,10 +31,12 @@ TEST(NodeConfig, AReloadNamesEachSettingThatNeedsARestart) {
   reloaded.in_field_min_v95_pct = 90;  // applied by the reload
   reloaded.port = 11113;
   reloaded.peers.push_back({"EclipseA", "10.0.0.7", 104, false});
+  reloaded.metrics_port = 9464;
   const auto changed = settings_needing_restart(running, reloaded);
-  ASSERT_EQ(changed.size(), 2u);
+  ASSERT_EQ(changed.size(), 3u);
   EXPECT_EQ(changed[0], "node.port 11112 -> 11113");
   EXPECT_EQ(changed[1], "peers none -> EclipseA@10.0.0.7");
+  EXPECT_EQ(changed[2], "metrics.port 0 -> 9464");
 }
 
 TEST(NodeConfig, EmbeddedDefaultMatchesInterface) {
@@ -71,6 +73,9 @@ format = "json"
 level = "debug"
 [matching]
 stable_age_s = 5.5
+[metrics]
+address = "0.0.0.0"
+port = 9464
 [[peers]]
 ae_title = "ECLIPSE"
 host = "127.0.0.1"
@@ -88,6 +93,8 @@ port = 104
   EXPECT_EQ(c.min_free_bytes, 10ull << 20);
   EXPECT_EQ(c.log_format, "json");
   EXPECT_DOUBLE_EQ(c.stable_age_s, 5.5);
+  EXPECT_EQ(c.metrics_address, "0.0.0.0");
+  EXPECT_EQ(c.metrics_port, 9464);
   ASSERT_EQ(c.peers.size(), 1u);
   EXPECT_EQ(c.peers[0].host, "127.0.0.1");
   ASSERT_EQ(c.destinations.size(), 1u);
@@ -108,6 +115,8 @@ TEST(NodeConfig, ErrorsNameTheKeyAndLine) {
   EXPECT_NE(missing.find("destinations[0]"), std::string::npos) << missing;
   const std::string level = error_of("[[peers]]\nae_title = \"A\"\n[logging]\nlevel = \"loud\"\n");
   EXPECT_NE(level.find("logging.level"), std::string::npos) << level;
+  const std::string metrics = error_of("[[peers]]\nae_title = \"A\"\n[metrics]\nport = 9464\npath = \"/m\"\n");
+  EXPECT_NE(metrics.find("unknown key 'metrics.path'"), std::string::npos) << metrics;
   const std::string nobody = error_of("[node]\nae_title = \"X\"\n");
   EXPECT_NE(nobody.find("no [[peers]]"), std::string::npos) << nobody;
 }
