@@ -106,6 +106,22 @@ void log_stats(spdlog::logger& log, const NodeListeners& listeners, storage::Ind
            jobs["failed"], index.reports().pending_deliveries(), free_gib(data_dir));
 }
 
+// systemd's STATUS line (`systemctl status rtpof`): what the node holds and owes, and its last error.
+std::string status_summary(const std::string& listening, storage::Index& index, const std::string& last_error) {
+  auto jobs = index.cases().job_counts();
+  std::int64_t pending = 0, dead = 0;
+  for (const auto& row : index.reports().deliveries()) {
+    if (row.state == "pending") ++pending;
+    if (row.state == "dead") ++dead;
+  }
+  std::string status = listening + "; " + std::to_string(index.instances().counts().instances) + " instances; jobs " +
+                       std::to_string(jobs["pending"]) + " pending, " + std::to_string(jobs["running"]) + " running, " +
+                       std::to_string(jobs["failed"]) + " failed; outbox " + std::to_string(pending) + " pending, " +
+                       std::to_string(dead) + " dead";
+  if (!last_error.empty()) status += "; last error " + last_error.substr(0, 160);
+  return status;
+}
+
 }  // namespace
 
 int serve_command(const Arguments& args) {
@@ -116,6 +132,8 @@ int serve_command(const Arguments& args) {
   if (!cl.positionals().empty()) throw UsageError("serve takes no positional argument: " + cl.positionals().front());
   const rules::NodeConfig config = node_config_from(cl);
   const auto log = make_logger(config.log_format, config.log_level);
+  const auto last_error = std::make_shared<LastErrorSink>();
+  log->sinks().push_back(last_error);
   route_dcmtk_log(log);
   ::signal(SIGPIPE, SIG_IGN);  // a peer closing its socket must not kill the node
   try {
@@ -244,6 +262,18 @@ int serve_command(const Arguments& args) {
       });
     };
     arm_stats();
+    // STATUS= every 5 s: cheap counts, and `systemctl status` shows them at once.
+    const std::string listening_text = "listening as " + config.ae_title + " on " + listeners.describe();
+    boost::asio::steady_timer status_timer(io);
+    std::function<void()> arm_status = [&] {
+      status_timer.expires_after(std::chrono::seconds(5));
+      status_timer.async_wait([&](const boost::system::error_code& error) {
+        if (error || stopping) return;
+        systemd.status(status_summary(listening_text, archive.index(), last_error->last()));
+        arm_status();
+      });
+    };
+    if (listening) arm_status();
     io.run();
 
     // Not a signal: a listener stopped by itself (its port could not be opened); the others follow.

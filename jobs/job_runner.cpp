@@ -196,7 +196,7 @@ bool JobRunner::run_one() {
       std::snprintf(figure, sizeof figure, " (V95 %.2f %%%s)", r.v95_pct, r.borderline ? ", borderline" : "");
       classes += (classes.empty() ? "" : ", ") + r.roi + " " + pipeline::to_string(r.miss_class) + figure;
     }
-    log_->info("job {} done in {} ms ({}): {}{}", job->id, ms_since(started), stages, classes,
+    log_->info("job {} (patient {}) done in {} ms ({}): {}{}", job->id, job->patient, ms_since(started), stages, classes,
                assembled.registration.quality && assembled.registration.quality->doubtful ? "; REGISTRATION DOUBTFUL" : "");
   } catch (const std::exception& e) {
     index.cases().finish_job(job->id, false, e.what(), stages, "", storage::utc_iso8601());

@@ -6,9 +6,15 @@
 
 #include <pwd.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <sys/un.h>
 #include <unistd.h>
 
+#include <algorithm>
+#include <atomic>
+#include <mutex>
+#include <thread>
+#include <csignal>
 #include <cstdlib>
 #include <fstream>
 #include <regex>
@@ -98,6 +104,10 @@ TEST_F(ServiceNotify, ReadyWatchdogAndStoppingReachTheNotifySocket) {
   ASSERT_TRUE(socket.wait_for("READY=1", std::chrono::seconds(10))) << socket.received();
   EXPECT_NE(socket.received().find("STATUS=listening as RTPOF"), std::string::npos) << socket.received();
   ASSERT_TRUE(socket.wait_for("WATCHDOG=1", std::chrono::seconds(3))) << socket.received();
+  // The STATUS line follows what the node holds and owes.
+  EXPECT_TRUE(socket.wait_for("; 0 instances; jobs 0 pending, 0 running, 0 failed; outbox 0 pending, 0 dead",
+                              std::chrono::seconds(8)))
+      << socket.received();
   EXPECT_EQ(node_->stop(), 0);
   EXPECT_TRUE(socket.wait_for("STOPPING=1", std::chrono::seconds(3))) << socket.received();
 }
@@ -114,6 +124,106 @@ TEST_F(ServiceNotify, NoReadyFromANodeWhosePortIsTaken) {
   // systemd would take READY=1 as "serving" and start whatever depends on the node.
   EXPECT_FALSE(socket.wait_for("READY=1", std::chrono::seconds(1))) << socket.received();
   EXPECT_NE(second.output.find("another process is listening on it"), std::string::npos) << second.output;
+}
+
+// A datagram socket standing in for the journal's native socket, read all the time as journald reads
+// it (a socket left unread fills after ten datagrams): each datagram kept apart.
+class JournalSocket {
+ public:
+  explicit JournalSocket(const fs::path& path) {
+    fd_ = ::socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+    sockaddr_un address{};
+    address.sun_family = AF_UNIX;
+    std::snprintf(address.sun_path, sizeof address.sun_path, "%s", path.c_str());
+    if (::bind(fd_, reinterpret_cast<sockaddr*>(&address), sizeof address) != 0) throw std::runtime_error("bind");
+    timeval timeout{0, 100000};
+    ::setsockopt(fd_, SOL_SOCKET, SO_RCVTIMEO, &timeout, sizeof timeout);
+    reader_ = std::thread([this] {
+      std::vector<char> buffer(65536);
+      while (!stop_) {
+        const ssize_t n = ::recv(fd_, buffer.data(), buffer.size(), 0);
+        if (n <= 0) continue;
+        std::lock_guard lock(mutex_);
+        entries_.emplace_back(buffer.data(), static_cast<std::size_t>(n));
+      }
+    });
+  }
+  ~JournalSocket() {
+    stop_ = true;
+    reader_.join();
+    ::close(fd_);
+  }
+  // The first entry holding every one of `fields` (each a whole "NAME=value" line); empty after `timeout`.
+  std::string wait_for(const std::vector<std::string>& fields, std::chrono::seconds timeout) {
+    const auto deadline = std::chrono::steady_clock::now() + timeout;
+    while (std::chrono::steady_clock::now() < deadline) {
+      {
+        std::lock_guard lock(mutex_);
+        for (const std::string& entry : entries_)
+          if (std::all_of(fields.begin(), fields.end(), [&](const std::string& f) {
+                return ("\n" + entry).find("\n" + f + "\n") != std::string::npos;
+              }))
+            return entry;
+      }
+      std::this_thread::sleep_for(std::chrono::milliseconds(50));
+    }
+    return {};
+  }
+  std::string all() {
+    std::lock_guard lock(mutex_);
+    std::string text;
+    for (const auto& e : entries_) text += e + "--\n";
+    return text;
+  }
+
+ private:
+  int fd_ = -1;
+  std::atomic<bool> stop_{false};
+  std::mutex mutex_;
+  std::vector<std::string> entries_;
+  std::thread reader_;
+};
+
+class JournalLog : public NodeFixture {};
+
+// Run by systemd, the node's standard error is the journal's stream (JOURNAL_STREAM names its device and
+// inode): each line then reaches the journal with its priority and its structured fields.
+TEST_F(JournalLog, AnErrorAtPriorityThreeAndAJobLineWithItsStructuredFields) {
+  JournalSocket journal(data_ / "journal.socket");
+  const fs::path log = data_ / "node.log";  // the node's standard error (the fixture appends to it)
+  std::ofstream(log).close();
+  struct stat file {};
+  ASSERT_EQ(::stat(log.c_str(), &file), 0);
+  const fs::path config = write_config("[node]\naccept_any_caller = true\n[matching]\nstable_age_s = 1\n");
+  ::setenv("JOURNAL_STREAM", (std::to_string(file.st_dev) + ":" + std::to_string(file.st_ino)).c_str(), 1);
+  ::setenv("RTPOF_JOURNAL_SOCKET", (data_ / "journal.socket").c_str(), 1);
+  // Not start_node(): it waits for the "listening:" line in the log file, which now goes to the journal.
+  node_ = std::make_unique<NodeProcess>(
+      std::vector<std::string>{"--data-dir", data_dir().string(), "--config", config.string()}, log, free_port());
+  ::unsetenv("JOURNAL_STREAM");
+  ::unsetenv("RTPOF_JOURNAL_SOCKET");
+  ASSERT_FALSE(journal.wait_for({"RTPOF_EVENT=listening", "PRIORITY=6"}, std::chrono::seconds(20)).empty())
+      << journal.all();
+  ASSERT_TRUE(node_->echo()) << journal.all();
+
+  send(patient_files(patient("marginal", true, 61)), "all");
+  ASSERT_TRUE(wait_for_done(1)) << node_->log();
+  const std::string done = journal.wait_for({"RTPOF_EVENT=job_done", "PRIORITY=6", "SYSLOG_IDENTIFIER=rtpof"},
+                                            std::chrono::seconds(10));
+  ASSERT_FALSE(done.empty()) << journal.all();
+  EXPECT_NE(done.find("\nRTPOF_JOB=1\n"), std::string::npos) << done;
+  EXPECT_NE(done.find("\nRTPOF_CLASS=marginal\n"), std::string::npos) << done;
+  EXPECT_TRUE(std::regex_search(done, std::regex("\nRTPOF_PATIENT=p[0-9a-f]{16}\n"))) << done;
+
+  // A broken rules file on SIGHUP is an error: priority 3.
+  std::ofstream(config) << "[node\n";
+  node_->send_signal(SIGHUP);
+  const std::string error = journal.wait_for({"PRIORITY=3", "RTPOF_EVENT=reload"}, std::chrono::seconds(10));
+  ASSERT_FALSE(error.empty()) << journal.all();
+  EXPECT_NE(error.find("MESSAGE=rules NOT reloaded on SIGHUP"), std::string::npos) << error;
+  // Nothing went to the stream: the socket took every line.
+  EXPECT_EQ(node_->log(), "");
+  EXPECT_EQ(node_->stop(), 0);
 }
 
 // On the server, `rtpof status` without flags looks at what the service runs with: the installed
