@@ -16,6 +16,7 @@
 #include "app/commands.hpp"
 #include "jobs/analysis_rules.hpp"
 #include "app/dcmtk_runtime.hpp"
+#include "app/hook_runner.hpp"
 #include "jobs/job_runner.hpp"
 #include "delivery/outbox_sender.hpp"
 #include "app/service_notifier.hpp"
@@ -157,11 +158,16 @@ int serve_command(const Arguments& args) {
     boost::asio::io_context io;
     const int requeued = archive.index().cases().requeue_running_jobs();
     if (requeued > 0) log->info("{} job(s) left running by the last run are queued again", requeued);
+    // Declared before the runner and the sender, which call it: it outlives both.
+    HookRunner hooks(log);
+    hooks.set_commands(config.hook_on_job_done, config.hook_on_dead_letter, config.hook_timeout_s);
     delivery::OutboxSender sender(archive.index().reports(), archive.reports_dir(), delivery_settings_from(config), log);
     const auto pending = archive.index().reports().pending_deliveries();
     if (pending > 0) log->info("{} report deliveries are pending from the last run", pending);
     JobRunner runner(archive, config.job_workers, analysis_rules_from(config), config.ae_title,
                      [&sender] { sender.wake(); }, log);
+    runner.on_finished([&hooks](const jobs::FinishedJob& job) { hooks.job_finished(job); });
+    sender.on_dead_letter([&hooks](const delivery::DeadLetter& letter) { hooks.dead_letter(letter); });
     jobs::CaseScheduler scheduler(io, archive.index().instances(), archive.index().cases(),
                                    std::chrono::milliseconds(static_cast<long>(config.stable_age_s * 1000)),
                                    match_rules_from(config), log, [&runner] { runner.wake(); });
@@ -237,6 +243,7 @@ int serve_command(const Arguments& args) {
           runner.set_rules(analysis_rules_from(fresh));
           scheduler.set_rules(match_rules_from(fresh));
           sender.set_settings(delivery_settings_from(fresh));
+          hooks.set_commands(fresh.hook_on_job_done, fresh.hook_on_dead_letter, fresh.hook_timeout_s);
           log->info("rules reloaded on SIGHUP: in-field V95 >= {}, marginal V95 >= {}, reference dose {}",
                     fresh.in_field_min_v95_pct, fresh.marginal_min_v95_pct,
                     fresh.reference_dose_gy > 0 ? std::to_string(fresh.reference_dose_gy) + " Gy" : "from the RTPLAN");

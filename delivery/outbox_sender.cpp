@@ -126,6 +126,23 @@ void OutboxSender::join_finished_lanes() {
   for (Lane& lane : finished) lane.thread.join();
 }
 
+void OutboxSender::on_dead_letter(std::function<void(const DeadLetter&)> observer) {
+  std::lock_guard lock(mutex_);
+  on_dead_ = std::move(observer);
+}
+
+void OutboxSender::tell_dead(const storage::OutboxRow& row, const std::string& status,
+                             const std::filesystem::path& file) {
+  std::function<void(const DeadLetter&)> observer;
+  {
+    std::lock_guard lock(mutex_);
+    observer = on_dead_;
+  }
+  if (observer)
+    observer({row.id, row.job_id, row.report.patient, row.report.kind, row.report.sop_instance_uid,
+              row.destination.label(), status, file});
+}
+
 void OutboxSender::deliver(const storage::OutboxRow& row, const DeliverySettings& settings) {
   const std::string where = row.destination.label();
   const auto file = reports_dir_ / row.report.relative_path;
@@ -136,6 +153,7 @@ void OutboxSender::deliver(const storage::OutboxRow& row, const DeliverySettings
     log_->error("report {} (patient {}) NOT delivered to {}: its file {} is missing; restore it from a backup and run "
                 "`rtpof resend {}`, or let the case run again",
                 row.report.sop_instance_uid, row.report.patient, where, file.string(), row.id);
+    tell_dead(row, "report file missing", file);
     return;
   }
   SendTarget target;
@@ -170,6 +188,7 @@ void OutboxSender::deliver(const storage::OutboxRow& row, const DeliverySettings
     log_->error("report {} ({}, patient {}) refused by {}: {}; not retried (the same object would be refused again). "
                 "{}, then run `rtpof resend {}`",
                 row.report.sop_instance_uid, row.report.kind, row.report.patient, where, outcome.status, fix, row.id);
+    tell_dead(row, outcome.status, file);
     return;
   }
   const auto first = row.first_attempt_at.empty() ? std::optional<Clock::time_point>(now)
@@ -181,6 +200,7 @@ void OutboxSender::deliver(const storage::OutboxRow& row, const DeliverySettings
                 "destination is up and accepts AE \"{}\", then run `rtpof resend {}`",
                 row.report.sop_instance_uid, row.report.patient, where, attempt, seconds_text(since_first),
                 outcome.status, settings.calling_ae, row.id);
+    tell_dead(row, outcome.status, file);
     return;
   }
   const double delay = rules::retry_delay_s(settings.retry, attempt);

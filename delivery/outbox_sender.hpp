@@ -11,6 +11,7 @@
 #include <list>
 #include <memory>
 #include <set>
+#include <functional>
 #include <mutex>
 #include <optional>
 #include <string>
@@ -39,6 +40,13 @@ struct DeliverySettings {
   std::vector<storage::DeliveryTarget> tls_endpoints;  // host and port reached over TLS
 };
 
+// A report object that will not be delivered without an operator (`rtpof resend ID`).
+struct DeadLetter {
+  std::int64_t outbox_id = 0, job_id = 0;
+  std::string patient, kind, report_uid, destination, status;
+  std::filesystem::path report_file;
+};
+
 class OutboxSender {
  public:
   // Rows from `reports`; each report's file below `reports_dir` (<data-dir>/reports).
@@ -50,6 +58,8 @@ class OutboxSender {
 
   void wake();  // thread-safe: a report was queued
   void set_settings(DeliverySettings settings);  // thread-safe; applies from the next attempt
+  // Called, on a delivery lane's thread, for each report object given up on (a dead letter).
+  void on_dead_letter(std::function<void(const DeadLetter&)> observer);  // thread-safe
 
  private:
   void run();
@@ -57,6 +67,7 @@ class OutboxSender {
   bool start_lanes(const std::vector<storage::OutboxRow>& due, const DeliverySettings& settings);
   void join_finished_lanes();
   void deliver(const storage::OutboxRow& row, const DeliverySettings& settings);
+  void tell_dead(const storage::OutboxRow& row, const std::string& status, const std::filesystem::path& file);
 
   // One delivery in flight, to one destination.
   struct Lane {
@@ -71,6 +82,7 @@ class OutboxSender {
   std::mutex mutex_;
   std::condition_variable wakeup_;
   DeliverySettings settings_;
+  std::function<void(const DeadLetter&)> on_dead_;  // guarded by mutex_
   bool stopping_ = false;
   bool woken_ = false;
   std::list<Lane> lanes_;  // guarded by mutex_; a destination has at most one

@@ -82,6 +82,11 @@ void JobRunner::work() {
   }
 }
 
+void JobRunner::on_finished(std::function<void(const FinishedJob&)> observer) {
+  std::lock_guard lock(mutex_);
+  on_finished_ = std::move(observer);
+}
+
 bool JobRunner::run_one() {
   storage::Index& index = archive_.index();
   const auto job = index.cases().claim_next_job(storage::utc_iso8601());
@@ -95,6 +100,7 @@ bool JobRunner::run_one() {
     rules = rules_;
   }
   std::string stages;
+  FinishedJob finished{job->id, job->patient, "failed", {}, {}, ""};
   try {
     std::vector<std::filesystem::path> files;
     for (const auto& [role, uid] : job->inputs) {
@@ -196,14 +202,24 @@ bool JobRunner::run_one() {
       std::snprintf(figure, sizeof figure, " (V95 %.2f %%%s)", r.v95_pct, r.borderline ? ", borderline" : "");
       classes += (classes.empty() ? "" : ", ") + r.roi + " " + pipeline::to_string(r.miss_class) + figure;
     }
+    finished.state = "done";
+    for (const auto& r : result.recurrences) finished.classes.push_back(r.roi + "=" + pipeline::to_string(r.miss_class));
+    for (const auto& object : objects) finished.report_files.push_back(std::filesystem::absolute(archive_.reports_dir() / object.relative_path).string());
     log_->info("job {} (patient {}) done in {} ms ({}): {}{}", job->id, job->patient, ms_since(started), stages, classes,
                assembled.registration.quality && assembled.registration.quality->doubtful ? "; REGISTRATION DOUBTFUL" : "");
   } catch (const std::exception& e) {
+    finished.reason = e.what();
     index.cases().finish_job(job->id, false, e.what(), stages, "", storage::utc_iso8601());
     log_->error("job {} (patient {}) failed after {} ms: {}; if an input is at fault, send the corrected object (a "
                 "new case version runs by itself); if the node was (disk, permissions), mend that and run `rtpof rerun "
                 "{}`", job->id, job->patient, ms_since(started), e.what(), job->id);
   }
+  std::function<void(const FinishedJob&)> observer;
+  {
+    std::lock_guard lock(mutex_);
+    observer = on_finished_;
+  }
+  if (observer) observer(finished);
   // A job's free memory (hundreds of MB at its peak, kept by the allocator policy of app/memory_policy)
   // goes back to the system between jobs: the node idles small.
   malloc_trim(0);

@@ -10,6 +10,7 @@
 #include <mutex>
 #include <string>
 #include <thread>
+#include <cstdint>
 #include <vector>
 
 #include "jobs/analysis_rules.hpp"
@@ -22,6 +23,16 @@ class Archive;
 }
 
 namespace rtpof::jobs {
+
+// What a finished job leaves, for whoever watches (the node's hooks).
+struct FinishedJob {
+  std::int64_t id = 0;
+  std::string patient;                  // the pseudonym
+  std::string state;                    // done | failed
+  std::vector<std::string> classes;     // "ROI=class" per recurrence
+  std::vector<std::string> report_files;  // absolute paths: SR, RTSTRUCT, REG, PDF (those written)
+  std::string reason;                   // why it failed
+};
 
 class JobRunner {
  public:
@@ -36,6 +47,8 @@ class JobRunner {
 
   // Thread-safe; a running job keeps the rules it started with.
   void set_rules(AnalysisRules rules);
+  // Called on the worker's thread after each job, done or failed. Thread-safe.
+  void on_finished(std::function<void(const FinishedJob&)> observer);
 
  private:
   void work();
@@ -45,6 +58,7 @@ class JobRunner {
   std::shared_ptr<const AnalysisRules> rules_;
   std::string device_name_;
   std::function<void()> report_ready_;
+  std::function<void(const FinishedJob&)> on_finished_;  // guarded by mutex_
   std::shared_ptr<spdlog::logger> log_;
   std::mutex mutex_;
   std::condition_variable wakeup_;

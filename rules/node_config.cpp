@@ -61,6 +61,22 @@ class TableReader {
       }
     }
   }
+  // A command as its words (argv; no shell): a non-empty list of strings whose first is an absolute path.
+  void command(const std::string& key, std::vector<std::string>& out) {
+    if (const auto* node = take(key)) {
+      const auto* array = node->as_array();
+      if (array == nullptr || array->empty())
+        throw ConfigError(where(full(key), *node) + " must be a command as a list of strings, e.g. [\"/usr/local/bin/notify\", \"--job\"]");
+      out.clear();
+      for (const auto& item : *array) {
+        if (!item.is_string()) throw ConfigError(where(full(key), item) + " must be a list of strings");
+        out.emplace_back(item.as_string()->get());
+      }
+      if (out.front().empty() || out.front().front() != '/')
+        throw ConfigError(where(full(key), *node) + " must start with the program's absolute path (it runs without a "
+                          "shell and without a search path), not \"" + out.front() + "\"");
+    }
+  }
   // A list of report kinds, each one of storage::report_kinds(), without repeats.
   void kinds(const std::string& key, std::vector<std::string>& out) {
     if (const auto* node = take(key)) {
@@ -242,6 +258,13 @@ NodeConfig load_node_config(const std::filesystem::path& file) {
       TableReader t(as_table(node, "metrics"), "metrics");
       t.text("address", config.metrics_address);
       t.integer("port", config.metrics_port, 0, 65535);
+      t.finish();
+    }
+    if (const auto* node = top.take("hooks")) {
+      TableReader t(as_table(node, "hooks"), "hooks");
+      t.command("on_job_done", config.hook_on_job_done);
+      t.command("on_dead_letter", config.hook_on_dead_letter);
+      t.integer("timeout_s", config.hook_timeout_s, 1, 3600);
       t.finish();
     }
     if (const auto* node = top.take("matching")) {

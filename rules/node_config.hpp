@@ -64,6 +64,9 @@ struct NodeConfig {
   // [metrics]: Prometheus metrics and /healthz over HTTP; off while port is 0
   std::string metrics_address = "127.0.0.1";
   std::uint16_t metrics_port = 0;
+  // [hooks]: commands (argv, no shell) run after each job and for each dead letter; empty: none
+  std::vector<std::string> hook_on_job_done, hook_on_dead_letter;
+  unsigned hook_timeout_s = 30;  // a hook still running then is killed
   // [matching]
   double stable_age_s = 60;
   unsigned job_workers = 1;  // analyses run at the same time (each uses every core for its heavy parts)

@@ -117,6 +117,11 @@ TEST(NodeConfig, ErrorsNameTheKeyAndLine) {
   EXPECT_NE(level.find("logging.level"), std::string::npos) << level;
   const std::string metrics = error_of("[[peers]]\nae_title = \"A\"\n[metrics]\nport = 9464\npath = \"/m\"\n");
   EXPECT_NE(metrics.find("unknown key 'metrics.path'"), std::string::npos) << metrics;
+  const std::string hook = error_of("[[peers]]\nae_title = \"A\"\n[hooks]\non_job_done = [\"notify\", \"--job\"]\n");
+  EXPECT_NE(hook.find("hooks.on_job_done' at line 4 must start with the program's absolute path"), std::string::npos)
+      << hook;
+  const std::string shell = error_of("[[peers]]\nae_title = \"A\"\n[hooks]\non_dead_letter = \"/bin/mail ops\"\n");
+  EXPECT_NE(shell.find("must be a command as a list of strings"), std::string::npos) << shell;
   const std::string nobody = error_of("[node]\nae_title = \"X\"\n");
   EXPECT_NE(nobody.find("no [[peers]]"), std::string::npos) << nobody;
 }
