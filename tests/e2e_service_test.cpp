@@ -58,18 +58,22 @@ TEST(SystemdUnit, TheSysusersSnippetDeclaresTheServiceUser) {
   EXPECT_NE(unit.find("User=rtpof"), std::string::npos);
 }
 
+// A Unix datagram socket bound at `path`, whose receives give up after `timeout_us`.
+int bound_datagram_socket(const fs::path& path, long timeout_us) {
+  const int fd = ::socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+  sockaddr_un address{};
+  address.sun_family = AF_UNIX;
+  std::snprintf(address.sun_path, sizeof address.sun_path, "%s", path.c_str());
+  if (::bind(fd, reinterpret_cast<sockaddr*>(&address), sizeof address) != 0) throw std::runtime_error("bind");
+  timeval timeout{0, timeout_us};
+  ::setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &timeout, sizeof timeout);
+  return fd;
+}
+
 // A datagram socket standing in for systemd's notify socket.
 class NotifySocket {
  public:
-  explicit NotifySocket(const fs::path& path) : path_(path) {
-    fd_ = ::socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0);
-    sockaddr_un address{};
-    address.sun_family = AF_UNIX;
-    std::snprintf(address.sun_path, sizeof address.sun_path, "%s", path.c_str());
-    if (::bind(fd_, reinterpret_cast<sockaddr*>(&address), sizeof address) != 0) throw std::runtime_error("bind");
-    timeval timeout{0, 200000};
-    ::setsockopt(fd_, SOL_SOCKET, SO_RCVTIMEO, &timeout, sizeof timeout);
-  }
+  explicit NotifySocket(const fs::path& path) : path_(path), fd_(bound_datagram_socket(path, 200000)) {}
   ~NotifySocket() { ::close(fd_); }
   // Collects messages until one contains `needle`; false after `timeout`.
   bool wait_for(const std::string& needle, std::chrono::seconds timeout) {
@@ -130,14 +134,7 @@ TEST_F(ServiceNotify, NoReadyFromANodeWhosePortIsTaken) {
 // it (a socket left unread fills after ten datagrams): each datagram kept apart.
 class JournalSocket {
  public:
-  explicit JournalSocket(const fs::path& path) {
-    fd_ = ::socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0);
-    sockaddr_un address{};
-    address.sun_family = AF_UNIX;
-    std::snprintf(address.sun_path, sizeof address.sun_path, "%s", path.c_str());
-    if (::bind(fd_, reinterpret_cast<sockaddr*>(&address), sizeof address) != 0) throw std::runtime_error("bind");
-    timeval timeout{0, 100000};
-    ::setsockopt(fd_, SOL_SOCKET, SO_RCVTIMEO, &timeout, sizeof timeout);
+  explicit JournalSocket(const fs::path& path) : fd_(bound_datagram_socket(path, 100000)) {
     reader_ = std::thread([this] {
       std::vector<char> buffer(65536);
       while (!stop_) {
