@@ -204,8 +204,10 @@ bool JobRunner::run_one() {
     }
     finished.state = "done";
     for (const auto& r : result.recurrences) finished.classes.push_back(r.roi + "=" + pipeline::to_string(r.miss_class));
-    for (const auto& object : objects) finished.report_files.push_back(std::filesystem::absolute(archive_.reports_dir() / object.relative_path).string());
-    log_->info("job {} (patient {}) done in {} ms ({}): {}{}", job->id, job->patient, ms_since(started), stages, classes,
+    for (const auto& object : objects)
+      finished.report_files.push_back(std::filesystem::absolute(archive_.reports_dir() / object.relative_path).string());
+    log_->info("job {} (patient {}) done in {} ms ({}): {}{}", job->id, job->patient, ms_since(started), stages,
+               classes,
                assembled.registration.quality && assembled.registration.quality->doubtful ? "; REGISTRATION DOUBTFUL" : "");
   } catch (const std::exception& e) {
     finished.reason = e.what();
