@@ -7,6 +7,7 @@
 #include <spdlog/spdlog.h>
 
 #include <chrono>
+#include <future>
 #include <cstdio>
 
 #include "jobs/analysis_json.hpp"
@@ -122,6 +123,9 @@ bool JobRunner::run_one() {
       for (const auto& warning : dose.warnings) log_->warn("job {}: {}", job->id, warning);
     }
     stage = Clock::now();
+    // The recurrence's outlines on the planning CT need the case, not its figures: they are cut while
+    // the analysis runs, filling the cores the analysis leaves idle in its serial parts.
+    auto outlines = std::async(std::launch::async, [&assembled] { return planning_outlines(assembled); });
     const pipeline::CaseResult result = pipeline::analyse_case(assembled.inputs, rules->classification);
     stages += " analyse=" + std::to_string(ms_since(stage)) + "ms";
     const std::string json = analysis_json(assembled, result, job->patient).dump();
@@ -149,7 +153,7 @@ bool JobRunner::run_one() {
       const report::PlanningSeries planning = planning_series(assembled);
       const std::string uid = report::structure_set_uid(context);
       const auto file = archive_.keep_report(job->patient, uid, [&](const std::filesystem::path& f) {
-        report::write_structure_set_file(planning_outlines(assembled), planning, structure_set_description(assembled),
+        report::write_structure_set_file(outlines.get(), planning, structure_set_description(assembled),
                                          context, f);
       });
       objects.push_back({uid, UID_RTStructureSetStorage, planning.study.study_uid,
