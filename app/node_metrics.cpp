@@ -1,7 +1,5 @@
 #include "app/node_metrics.hpp"
 
-#include <sys/statvfs.h>
-
 #include <algorithm>
 #include <cstdio>
 #include <map>
@@ -9,6 +7,7 @@
 #include <vector>
 
 #include "app/node_listeners.hpp"
+#include "storage/archive.hpp"
 #include "storage/case_store.hpp"
 #include "storage/index.hpp"
 #include "storage/report_store.hpp"
@@ -16,13 +15,6 @@
 
 namespace rtpof::app {
 namespace {
-
-// Free bytes for unprivileged writers in the file system holding `dir`; nullopt when it cannot be read.
-std::optional<std::uint64_t> free_bytes(const std::filesystem::path& dir) {
-  struct statvfs s {};
-  if (::statvfs(dir.c_str(), &s) != 0) return std::nullopt;
-  return static_cast<std::uint64_t>(s.f_bavail) * s.f_frsize;
-}
 
 // Builds one exposition: each family's HELP and TYPE once, then its samples.
 class Exposition {
@@ -67,11 +59,11 @@ std::string prometheus_text(const NodeMetricsSources& s) {
   out.sample("rtpof_received_bytes_total", static_cast<double>(c.bytes_stored));
 
   // The index: what `rtpof status` shows, across restarts.
-  const auto counts = s.index.instances().counts();
+  const auto counts = s.archive.index().instances().counts();
   out.family("rtpof_last_instance_stored_timestamp_seconds", "gauge",
              "When the newest instance in the index was received (Unix time); 0 for an empty index.");
   out.sample("rtpof_last_instance_stored_timestamp_seconds",
-             seconds_since_epoch(s.index.instances().last_received_at().value_or("")));
+             seconds_since_epoch(s.archive.index().instances().last_received_at().value_or("")));
   out.family("rtpof_index_patients", "gauge", "Patients in the index.");
   out.sample("rtpof_index_patients", static_cast<double>(counts.patients));
   out.family("rtpof_index_instances", "gauge", "Instances in the index.");
@@ -79,7 +71,7 @@ std::string prometheus_text(const NodeMetricsSources& s) {
   out.family("rtpof_index_bytes", "gauge", "Bytes of the instances in the index.");
   out.sample("rtpof_index_bytes", static_cast<double>(counts.bytes));
   out.family("rtpof_jobs", "gauge", "Analysis jobs in the index, by state.");
-  auto jobs = s.index.cases().job_counts();
+  auto jobs = s.archive.index().cases().job_counts();
   for (const char* state : {"pending", "running", "done", "failed"})
     out.sample("rtpof_jobs", static_cast<double>(jobs[state]), std::string("state=\"") + state + "\"");
   // Stage durations of the finished jobs, as a histogram per stage, rebuilt from the index at each
@@ -87,7 +79,7 @@ std::string prometheus_text(const NodeMetricsSources& s) {
   const double bounds[] = {0.25, 0.5, 1, 2, 5, 10, 20, 30, 60, 120, 300};
   std::map<std::string, std::vector<double>> durations;
   static const std::regex stage_time(R"(([a-z_]+)=([0-9]+)ms)");
-  for (const std::string& stages : s.index.cases().stages_of_done_jobs())
+  for (const std::string& stages : s.archive.index().cases().stages_of_done_jobs())
     for (auto m = std::sregex_iterator(stages.begin(), stages.end(), stage_time); m != std::sregex_iterator(); ++m)
       durations[(*m)[1].str()].push_back(std::stod((*m)[2].str()) / 1000.0);
   out.family("rtpof_job_stage_duration_seconds", "histogram",
@@ -108,23 +100,19 @@ std::string prometheus_text(const NodeMetricsSources& s) {
     out.sample("rtpof_job_stage_duration_seconds_sum", sum, "stage=\"" + stage + "\"");
     out.sample("rtpof_job_stage_duration_seconds_count", static_cast<double>(seconds.size()), "stage=\"" + stage + "\"");
   }
-  std::map<std::string, double> deliveries = {{"pending", 0}, {"sent", 0}, {"dead", 0}};
-  double last_sent = 0;
-  for (const auto& row : s.index.reports().deliveries()) {
-    deliveries[row.state] += 1;
-    if (row.state == "sent") last_sent = std::max(last_sent, seconds_since_epoch(row.sent_at));
-  }
   out.family("rtpof_report_deliveries", "gauge",
              "Report objects queued for a destination, by state: pending (being retried), sent, dead (given up).");
-  for (const auto& [state, n] : deliveries) out.sample("rtpof_report_deliveries", n, "state=\"" + state + "\"");
+  for (const auto& [state, n] : s.archive.index().reports().delivery_counts())
+    out.sample("rtpof_report_deliveries", static_cast<double>(n), "state=\"" + state + "\"");
   out.family("rtpof_last_report_delivered_timestamp_seconds", "gauge",
              "When a report object last reached its destination (Unix time); 0 before the first.");
-  out.sample("rtpof_last_report_delivered_timestamp_seconds", last_sent);
+  out.sample("rtpof_last_report_delivered_timestamp_seconds",
+             seconds_since_epoch(s.archive.index().reports().last_sent_at().value_or("")));
 
   out.family("rtpof_disk_free_bytes", "gauge", "Free space of the data directory's file system.");
-  out.sample("rtpof_disk_free_bytes", static_cast<double>(free_bytes(s.data_dir).value_or(0)));
+  out.sample("rtpof_disk_free_bytes", static_cast<double>(s.archive.free_bytes().value_or(0)));
   out.family("rtpof_disk_min_free_bytes", "gauge", "Below this free space C-STOREs are refused (storage.min_free_mb).");
-  out.sample("rtpof_disk_min_free_bytes", static_cast<double>(s.min_free_bytes));
+  out.sample("rtpof_disk_min_free_bytes", static_cast<double>(s.archive.min_free_bytes()));
   out.family("rtpof_up", "gauge", "1 when /healthz answers 200.");
   out.sample("rtpof_up", node_health(s).ok ? 1 : 0);
   return std::move(out).text();
@@ -132,11 +120,8 @@ std::string prometheus_text(const NodeMetricsSources& s) {
 
 Health node_health(const NodeMetricsSources& s) {
   if (!s.listening.load()) return {false, "a DICOM listener is not listening (see the log)"};
-  const auto free = free_bytes(s.data_dir);
-  if (!free) return {false, "cannot read the free space of " + s.data_dir.string()};
-  if (*free < s.min_free_bytes)
-    return {false, "disk: " + std::to_string(*free >> 20) + " MB free in " + s.data_dir.string() + ", below storage.min_free_mb (" +
-                       std::to_string(s.min_free_bytes >> 20) + " MB): C-STOREs are refused until space is freed"};
+  if (const auto refused = s.archive.refuses_new_instances())
+    return {false, "C-STOREs are refused (0xA700): " + *refused};
   return {};
 }
 

@@ -4,13 +4,12 @@
 // the stats line and `rtpof status`, so the three always agree.
 #include <atomic>
 #include <cstdint>
-#include <filesystem>
 #include <string>
 
 #include "app/metrics_endpoint.hpp"
 
 namespace rtpof::storage {
-class Index;
+class Archive;
 }
 
 namespace rtpof::app {
@@ -19,16 +18,14 @@ class NodeListeners;
 
 struct NodeMetricsSources {
   const NodeListeners& listeners;
-  storage::Index& index;
-  std::filesystem::path data_dir;
-  std::uint64_t min_free_bytes = 0;
+  storage::Archive& archive;          // its index, its disk and its refusal of new instances
   const std::atomic<bool>& listening;  // every listener bound and not stopped
 };
 
 std::string prometheus_text(const NodeMetricsSources& sources);
 
-// Unhealthy when a listener is not listening or the data directory's free space is below the floor
-// under which C-STOREs are refused (storage.min_free_mb).
+// Unhealthy when a listener is not listening, or when the archive refuses new instances (the disk under
+// storage.min_free_mb, the quota reached): the same decision, and reason, as a C-STORE gets.
 Health node_health(const NodeMetricsSources& sources);
 
 }  // namespace rtpof::app

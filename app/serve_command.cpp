@@ -2,7 +2,6 @@
 // and on SIGTERM/SIGINT stops accepting and lets running associations finish (bounded wait).
 #include <signal.h>
 #include <spdlog/spdlog.h>
-#include <sys/statvfs.h>
 
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/post.hpp>
@@ -89,14 +88,8 @@ delivery::DeliverySettings delivery_settings_from(const rules::NodeConfig& confi
           tls_options(config), rules::tls_endpoints(config)};
 }
 
-double free_gib(const std::filesystem::path& dir) {
-  struct statvfs s {};
-  if (::statvfs(dir.c_str(), &s) != 0) return -1;
-  return static_cast<double>(s.f_bavail) * s.f_frsize / (1ull << 30);
-}
-
-void log_stats(spdlog::logger& log, const NodeListeners& listeners, storage::Index& index,
-               const std::filesystem::path& data_dir) {
+void log_stats(spdlog::logger& log, const NodeListeners& listeners, storage::Archive& archive) {
+  storage::Index& index = archive.index();
   const ListenerCounts s = listeners.counts();
   auto jobs = index.cases().job_counts();
   log.info("stats: associations accepted={} refused={} active={}; contexts refused={}; instances stored={} "
@@ -104,21 +97,18 @@ void log_stats(spdlog::logger& log, const NodeListeners& listeners, storage::Ind
            "disk free {:.1f} GiB",
            s.associations_accepted, s.associations_refused, s.active_associations, s.contexts_refused, s.instances_stored,
            s.instances_duplicate, s.instances_refused, static_cast<double>(s.bytes_stored) / 1e6, jobs["pending"], jobs["running"], jobs["done"],
-           jobs["failed"], index.reports().pending_deliveries(), free_gib(data_dir));
+           jobs["failed"], index.reports().pending_deliveries(),
+           archive.free_bytes() ? static_cast<double>(*archive.free_bytes()) / (1ull << 30) : -1.0);
 }
 
 // systemd's STATUS line (`systemctl status rtpof`): what the node holds and owes, and its last error.
 std::string status_summary(const std::string& listening, storage::Index& index, const std::string& last_error) {
   auto jobs = index.cases().job_counts();
-  std::int64_t pending = 0, dead = 0;
-  for (const auto& row : index.reports().deliveries()) {
-    if (row.state == "pending") ++pending;
-    if (row.state == "dead") ++dead;
-  }
+  auto outbox = index.reports().delivery_counts();
   std::string status = listening + "; " + std::to_string(index.instances().counts().instances) + " instances; jobs " +
                        std::to_string(jobs["pending"]) + " pending, " + std::to_string(jobs["running"]) + " running, " +
-                       std::to_string(jobs["failed"]) + " failed; outbox " + std::to_string(pending) + " pending, " +
-                       std::to_string(dead) + " dead";
+                       std::to_string(jobs["failed"]) + " failed; outbox " + std::to_string(outbox["pending"]) +
+                       " pending, " + std::to_string(outbox["dead"]) + " dead";
   if (!last_error.empty()) status += "; last error " + last_error.substr(0, 160);
   return status;
 }
@@ -196,8 +186,7 @@ int serve_command(const Arguments& args) {
     // The pools bind inside their threads: READY and the log line wait for every bind (or a failure).
     const bool listening = listeners.wait_until_bound(std::chrono::seconds(30));
     listening_now = listening;
-    metrics_sources.emplace(
-        NodeMetricsSources{listeners, archive.index(), config.data_dir, config.min_free_bytes, listening_now});
+    metrics_sources.emplace(NodeMetricsSources{listeners, archive, listening_now});
     if (metrics) log->info("metrics: http://{}:{}/metrics and /healthz", config.metrics_address, metrics->port());
     if (listening)
       log->info("listening: AE \"{}\" on {}, up to {} associations per port, {}", config.ae_title,
@@ -264,7 +253,7 @@ int serve_command(const Arguments& args) {
       stats_timer.expires_after(std::chrono::seconds(config.stats_interval_s));
       stats_timer.async_wait([&](const boost::system::error_code& error) {
         if (error) return;
-        log_stats(*log, listeners, archive.index(), config.data_dir);
+        log_stats(*log, listeners, archive);
         arm_stats();
       });
     };
@@ -288,12 +277,12 @@ int serve_command(const Arguments& args) {
     if (!listeners.wait_finished(std::chrono::seconds(stopping ? config.shutdown_grace_s : 5))) {
       // Whatever is still being received was never acknowledged: the peer will send it again.
       log->warn("associations still running after {} s; exiting without waiting for them", config.shutdown_grace_s);
-      log_stats(*log, listeners, archive.index(), config.data_dir);
+      log_stats(*log, listeners, archive);
       log->flush();
       std::_Exit(stopping ? 0 : 1);
     }
     listeners.rethrow_failure();  // a port that could not be opened
-    log_stats(*log, listeners, archive.index(), config.data_dir);
+    log_stats(*log, listeners, archive);
     log->info("stopped");
     return 0;
   } catch (const std::exception& e) {

@@ -115,13 +115,15 @@ std::optional<std::string> Archive::refuses_new_instances() const {
   if (options_.quota_bytes > 0 && used_bytes_ >= options_.quota_bytes)
     return "storage quota reached (" + gib(used_bytes_) + " used of " + gib(options_.quota_bytes) +
            "); raise storage.quota_gb or free space in " + store_dir_.string();
-  struct statvfs fs_stats {};
-  if (::statvfs(store_dir_.c_str(), &fs_stats) == 0) {
-    const std::uint64_t free_bytes = static_cast<std::uint64_t>(fs_stats.f_bavail) * fs_stats.f_frsize;
-    if (free_bytes < options_.min_free_bytes)
-      return "disk nearly full (" + gib(free_bytes) + " free, below storage.min_free_mb) on " + store_dir_.string();
-  }
+  if (const auto free = free_bytes(); free && *free < options_.min_free_bytes)
+    return "disk nearly full (" + gib(*free) + " free, below storage.min_free_mb) on " + store_dir_.string();
   return std::nullopt;
+}
+
+std::optional<std::uint64_t> Archive::free_bytes() const {
+  struct statvfs fs_stats {};
+  if (::statvfs(store_dir_.c_str(), &fs_stats) != 0) return std::nullopt;
+  return static_cast<std::uint64_t>(fs_stats.f_bavail) * fs_stats.f_frsize;
 }
 
 IncomingFile Archive::new_incoming_file() {

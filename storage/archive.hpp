@@ -73,6 +73,9 @@ class Archive {
 
   // Empty when a new instance may be received; else why not (quota reached, disk nearly full).
   std::optional<std::string> refuses_new_instances() const;
+  // Free bytes for unprivileged writers on the store's file system; nullopt when it cannot be read.
+  std::optional<std::uint64_t> free_bytes() const;
+  std::uint64_t min_free_bytes() const { return options_.min_free_bytes; }
 
   IncomingFile new_incoming_file();
 

@@ -203,4 +203,21 @@ std::int64_t ReportStore::pending_deliveries() {
   });
 }
 
+std::map<std::string, std::int64_t> ReportStore::delivery_counts() {
+  return database_.locked([&](SQLite::Database& db) -> std::map<std::string, std::int64_t> {
+    std::map<std::string, std::int64_t> counts = {{"pending", 0}, {"sent", 0}, {"dead", 0}};
+    SQLite::Statement q(db, "SELECT state, COUNT(*) FROM outbox GROUP BY state");
+    while (q.executeStep()) counts[q.getColumn(0).getString()] = q.getColumn(1).getInt64();
+    return counts;
+  });
+}
+
+std::optional<std::string> ReportStore::last_sent_at() {
+  return database_.locked([&](SQLite::Database& db) -> std::optional<std::string> {
+    const SQLite::Column newest = db.execAndGet("SELECT max(sent_at) FROM outbox WHERE state = 'sent'");
+    if (newest.isNull()) return std::nullopt;
+    return newest.getString();
+  });
+}
+
 }  // namespace rtpof::storage

@@ -3,6 +3,7 @@
 // the report (sent) or rtpof gave up on it (dead, until `rtpof resend`). Not rebuildable from the files,
 // so `rtpof reindex` keeps them. The delivery/ layer sends; this store only records.
 #include <cstdint>
+#include <map>
 #include <optional>
 #include <string>
 #include <vector>
@@ -49,6 +50,10 @@ class ReportStore {
   int requeue_dead_deliveries(const std::vector<std::int64_t>& ids, const std::string& now);
   std::vector<OutboxRow> deliveries();
   std::int64_t pending_deliveries();
+  // Outbox rows by state: pending, sent, dead (each present, 0 when none).
+  std::map<std::string, std::int64_t> delivery_counts();
+  // When a report object last reached its destination (UTC ISO 8601); nullopt before the first.
+  std::optional<std::string> last_sent_at();
 
  private:
   Database& database_;
