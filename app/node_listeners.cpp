@@ -16,12 +16,13 @@ struct NodeListeners::Running {
 };
 
 NodeListeners::NodeListeners(const std::vector<scp::ListenerOptions>& ports, storage::Archive& archive,
-                             std::shared_ptr<spdlog::logger> logger, std::function<void()> on_finished) {
+                             std::shared_ptr<spdlog::logger> logger, std::function<void()> on_finished,
+                             const scp::AssociationObserver& observer) {
   // All are built before any thread starts: a TLS file that does not fit throws with nothing running.
   for (const auto& options : ports) {
     auto running = std::make_unique<Running>();
     running->options = options;
-    running->listener = std::make_unique<scp::DicomListener>(options, archive, logger);
+    running->listener = std::make_unique<scp::DicomListener>(options, archive, logger, observer);
     running_.push_back(std::move(running));
   }
   for (auto& r : running_) {

@@ -11,6 +11,7 @@
 #include <thread>
 #include <vector>
 
+#include "scp/association_events.hpp"
 #include "scp/listener_options.hpp"
 
 namespace spdlog {
@@ -33,8 +34,10 @@ struct ListenerCounts {
 class NodeListeners {
  public:
   // Builds every listener (TLS files are loaded here) and starts their threads.
+  // `observer` hears of every port's received and refused associations (the audit trail).
   NodeListeners(const std::vector<scp::ListenerOptions>& ports, storage::Archive& archive,
-                std::shared_ptr<spdlog::logger> logger, std::function<void()> on_finished);
+                std::shared_ptr<spdlog::logger> logger, std::function<void()> on_finished,
+                const scp::AssociationObserver& observer = {});
   ~NodeListeners();  // joins the threads: call only once wait_finished() said they ended
   NodeListeners(const NodeListeners&) = delete;
   NodeListeners& operator=(const NodeListeners&) = delete;

@@ -15,6 +15,7 @@
 #include "app/commands.hpp"
 #include "jobs/analysis_rules.hpp"
 #include "app/dcmtk_runtime.hpp"
+#include "app/audit_wiring.hpp"
 #include "app/hook_runner.hpp"
 #include "jobs/job_runner.hpp"
 #include "delivery/outbox_sender.hpp"
@@ -145,6 +146,10 @@ int serve_command(const Arguments& args) {
               version, std::filesystem::absolute(config.data_dir).string(), counts.instances, counts.patients,
               recovery.temporary_files_removed, recovery.files_indexed, recovery.files_unreadable);
 
+    // Declared before the sender and the listeners, which record into it: it outlives both.
+    audit::AuditTrail audit_trail(audit_settings_from(config, tls_options(config)), log);
+    if (audit_trail.enabled()) log->info("audit trail: DICOM audit messages to {}", audit_trail.describe());
+
     boost::asio::io_context io;
     const int requeued = archive.index().cases().requeue_running_jobs();
     if (requeued > 0) log->info("{} job(s) left running by the last run are queued again", requeued);
@@ -158,6 +163,14 @@ int serve_command(const Arguments& args) {
                      [&sender] { sender.wake(); }, log);
     runner.on_finished([&hooks](const jobs::FinishedJob& job) { hooks.job_finished(job); });
     sender.on_dead_letter([&hooks](const delivery::DeadLetter& letter) { hooks.dead_letter(letter); });
+    sender.on_delivered([&audit_trail, &log](const delivery::Delivered& delivered) {
+      try {
+        audit_delivered(audit_trail, delivered, *log);
+      } catch (const std::exception& e) {
+        log->error("audit: the Export message of report {} could not be made: {}", delivered.report.sop_instance_uid,
+                   e.what());
+      }
+    });
     jobs::CaseScheduler scheduler(io, archive.index().instances(), archive.index().cases(),
                                    std::chrono::milliseconds(static_cast<long>(config.stable_age_s * 1000)),
                                    match_rules_from(config), log, [&runner] { runner.wake(); });
@@ -182,7 +195,7 @@ int serve_command(const Arguments& args) {
     NodeListeners listeners(listener_ports(config), archive, log, [&io, &listening_now] {
       listening_now = false;
       boost::asio::post(io, [&io] { io.stop(); });
-    });
+    }, audit_observer(audit_trail));
     // The pools bind inside their threads: READY and the log line wait for every bind (or a failure).
     const bool listening = listeners.wait_until_bound(std::chrono::seconds(30));
     listening_now = listening;
@@ -195,6 +208,7 @@ int serve_command(const Arguments& args) {
                                          : std::to_string(config.peers.size()) + " configured peers");
     const ServiceNotifier systemd;
     if (listening) systemd.ready("listening as " + config.ae_title + " on " + listeners.describe());
+    if (listening) audit_application(audit_trail, true);
     // The watchdog is pinged from the event loop that also runs matching, stats and signals: a loop that
     // stops turning stops the pings, and systemd restarts the node.
     boost::asio::steady_timer watchdog_timer(io);
@@ -233,6 +247,7 @@ int serve_command(const Arguments& args) {
           scheduler.set_rules(match_rules_from(fresh));
           sender.set_settings(delivery_settings_from(fresh));
           hooks.set_commands(fresh.hook_on_job_done, fresh.hook_on_dead_letter, fresh.hook_timeout_s);
+          audit_trail.reopen_file();  // after logrotate moved it
           log->info("rules reloaded on SIGHUP: in-field V95 >= {}, marginal V95 >= {}, reference dose {}",
                     fresh.in_field_min_v95_pct, fresh.marginal_min_v95_pct,
                     fresh.reference_dose_gy > 0 ? std::to_string(fresh.reference_dose_gy) + " Gy" : "from the RTPLAN");
@@ -278,9 +293,12 @@ int serve_command(const Arguments& args) {
       // Whatever is still being received was never acknowledged: the peer will send it again.
       log->warn("associations still running after {} s; exiting without waiting for them", config.shutdown_grace_s);
       log_stats(*log, listeners, archive);
+      audit_application(audit_trail, false);
+      audit_trail.close();
       log->flush();
       std::_Exit(stopping ? 0 : 1);
     }
+    if (listening) audit_application(audit_trail, false);
     listeners.rethrow_failure();  // a port that could not be opened
     log_stats(*log, listeners, archive);
     log->info("stopped");

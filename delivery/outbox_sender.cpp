@@ -131,6 +131,11 @@ void OutboxSender::on_dead_letter(std::function<void(const DeadLetter&)> observe
   on_dead_ = std::move(observer);
 }
 
+void OutboxSender::on_delivered(std::function<void(const Delivered&)> observer) {
+  std::lock_guard lock(mutex_);
+  on_delivered_ = std::move(observer);
+}
+
 void OutboxSender::tell_dead(const storage::OutboxRow& row, const std::string& status,
                              const std::filesystem::path& file) {
   std::function<void(const DeadLetter&)> observer;
@@ -174,6 +179,12 @@ void OutboxSender::deliver(const storage::OutboxRow& row, const DeliverySettings
     reports_.record_delivery_attempt(row.id, storage::DeliveryResult::sent, outcome.status, "", now_text);
     log_->info("report {} (patient {}) delivered to {} on attempt {} in {} ms: {}", row.report.sop_instance_uid,
                row.report.patient, where, attempt, ms, outcome.status);
+    std::function<void(const Delivered&)> observer;
+    {
+      std::lock_guard lock(mutex_);
+      observer = on_delivered_;
+    }
+    if (observer) observer({settings.calling_ae, row.report, row.destination, file});
     return;
   }
   if (outcome.verdict == SendVerdict::permanent) {

@@ -47,6 +47,14 @@ struct DeadLetter {
   std::filesystem::path report_file;
 };
 
+// A report object a destination acknowledged.
+struct Delivered {
+  std::string calling_ae;             // rtpof's AE title in the association
+  storage::ReportRecord report;
+  storage::DeliveryTarget destination;
+  std::filesystem::path report_file;  // the object as sent
+};
+
 class OutboxSender {
  public:
   // Rows from `reports`; each report's file below `reports_dir` (<data-dir>/reports).
@@ -60,6 +68,8 @@ class OutboxSender {
   void set_settings(DeliverySettings settings);  // thread-safe; applies from the next attempt
   // Called, on a delivery lane's thread, for each report object given up on (a dead letter).
   void on_dead_letter(std::function<void(const DeadLetter&)> observer);  // thread-safe
+  // Called, on a delivery lane's thread, for each report object a destination acknowledged.
+  void on_delivered(std::function<void(const Delivered&)> observer);  // thread-safe
 
  private:
   void run();
@@ -83,6 +93,7 @@ class OutboxSender {
   std::condition_variable wakeup_;
   DeliverySettings settings_;
   std::function<void(const DeadLetter&)> on_dead_;  // guarded by mutex_
+  std::function<void(const Delivered&)> on_delivered_;  // guarded by mutex_
   bool stopping_ = false;
   bool woken_ = false;
   std::list<Lane> lanes_;  // guarded by mutex_; a destination has at most one

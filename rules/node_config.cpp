@@ -179,8 +179,24 @@ bool is_valid_ae_title(const std::string& ae_title) {
 
 NodeConfig default_node_config() { return NodeConfig{}; }
 
+AuditRepositoryAddress parse_audit_repository(const std::string& text) {
+  static const std::regex form(R"(^(udp|tls)://(\[[0-9A-Fa-f:.]+\]|[A-Za-z0-9._-]+):([0-9]{1,5})$)");
+  std::smatch m;
+  if (!std::regex_match(text, m, form))
+    throw ConfigError("audit.repository \"" + text + "\" must be udp://HOST:PORT or tls://HOST:PORT");
+  AuditRepositoryAddress address;
+  address.tls = m[1] == "tls";
+  address.host = m[2];
+  if (address.host.front() == '[') address.host = address.host.substr(1, address.host.size() - 2);
+  const unsigned long port = std::stoul(m[3]);
+  if (port == 0 || port > 65535) throw ConfigError("audit.repository \"" + text + "\": the port must be 1-65535");
+  address.port = static_cast<std::uint16_t>(port);
+  return address;
+}
+
 bool uses_tls(const NodeConfig& config) {
   if (config.tls.port != 0) return true;
+  if (!config.audit_repository.empty() && parse_audit_repository(config.audit_repository).tls) return true;
   for (const auto& d : config.destinations)
     if (d.tls) return true;
   for (const auto& p : config.peers)
@@ -265,6 +281,14 @@ NodeConfig load_node_config(const std::filesystem::path& file) {
       t.command("on_job_done", config.hook_on_job_done);
       t.command("on_dead_letter", config.hook_on_dead_letter);
       t.integer("timeout_s", config.hook_timeout_s, 1, 3600);
+      t.finish();
+    }
+    if (const auto* node = top.take("audit")) {
+      TableReader t(as_table(node, "audit"), "audit");
+      t.text("repository", config.audit_repository);
+      t.path("file", config.audit_file);
+      t.text("source_id", config.audit_source_id);
+      t.text("enterprise_site", config.audit_enterprise_site);
       t.finish();
     }
     if (const auto* node = top.take("matching")) {
@@ -372,8 +396,9 @@ void validate(const NodeConfig& config) {
     throw ConfigError("classification.marginal_min_v95_pct (" + std::to_string(config.marginal_min_v95_pct) +
                       ") must not exceed classification.in_field_min_v95_pct (" +
                       std::to_string(config.in_field_min_v95_pct) + ")");
+  if (!config.audit_repository.empty()) parse_audit_repository(config.audit_repository);
   if (uses_tls(config)) {
-    const std::string why = config.tls.port != 0 ? "tls.port is set" : "a destination or peer has tls = true";
+    const std::string why = config.tls.port != 0 ? "tls.port is set" : "a destination, a peer or the audit repository uses TLS";
     if (config.tls.certificate.empty()) throw ConfigError("tls.certificate is required: " + why);
     if (config.tls.private_key.empty()) throw ConfigError("tls.private_key is required: " + why);
     if (config.tls.trusted_certificates.empty())

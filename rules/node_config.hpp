@@ -67,6 +67,11 @@ struct NodeConfig {
   // [hooks]: commands (argv, no shell) run after each job and for each dead letter; empty: none
   std::vector<std::string> hook_on_job_done, hook_on_dead_letter;
   unsigned hook_timeout_s = 30;  // a hook still running then is killed
+  // [audit]: DICOM audit messages (PS3.15 A.5) as RFC 5424 records; off while both are empty
+  std::string audit_repository;       // "udp://host:514" or "tls://host:6514" (with the [tls] identity)
+  std::filesystem::path audit_file;   // a local file, one record per line
+  std::string audit_source_id;        // AuditSourceID; empty: the AE title
+  std::string audit_enterprise_site;  // AuditEnterpriseSiteID; empty: none
   // [matching]
   double stable_age_s = 60;
   unsigned job_workers = 1;  // analyses run at the same time (each uses every core for its heavy parts)
@@ -102,6 +107,14 @@ NodeConfig load_node_config(const std::filesystem::path& file);
 
 // Checks that hold whatever the source (file, defaults, flags); throws ConfigError.
 void validate(const NodeConfig& config);
+
+// An audit record repository, "udp://HOST:PORT" or "tls://HOST:PORT" (HOST may be [IPv6]).
+struct AuditRepositoryAddress {
+  bool tls = false;
+  std::string host;
+  std::uint16_t port = 0;
+};
+AuditRepositoryAddress parse_audit_repository(const std::string& text);  // throws ConfigError
 
 // Parses "AET@HOST:PORT" (the --destination flag).
 DestinationConfig parse_destination(const std::string& text);

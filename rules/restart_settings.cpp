@@ -41,6 +41,10 @@ std::vector<std::string> settings_needing_restart(const NodeConfig& running, con
           paths_text(reloaded.tls.trusted_certificates));
   compare("metrics.address", running.metrics_address, reloaded.metrics_address);
   compare("metrics.port", std::to_string(running.metrics_port), std::to_string(reloaded.metrics_port));
+  compare("audit.repository", running.audit_repository, reloaded.audit_repository);
+  compare("audit.file", running.audit_file.string(), reloaded.audit_file.string());
+  compare("audit.source_id", running.audit_source_id, reloaded.audit_source_id);
+  compare("audit.enterprise_site", running.audit_enterprise_site, reloaded.audit_enterprise_site);
   return changed;
 }
 

@@ -72,6 +72,8 @@ class Refuser {
     if (!received.association) {
       context_.logger->warn("association refused: from {}: too many associations ({} running), and the request could "
                             "not be read: {}", address, limit_, printable(received.error));
+      tell_refused(context_, {AssociationRefusal::Kind::other, "", "", address,
+                              "too many associations; the request could not be read: " + printable(received.error)});
       return;
     }
     const auto& dul = received.association->params->DULparams;
@@ -81,6 +83,9 @@ class Refuser {
     context_.logger->warn("association refused: from \"{}\" at {}: too many associations ({} running); the sender "
                           "may try again", printable(dul.callingAPTitle), printable(dul.callingPresentationAddress),
                           limit_);
+    tell_refused(context_, {AssociationRefusal::Kind::other, printable(dul.callingAPTitle),
+                            printable(dul.calledAPTitle), address,
+                            "too many associations (" + std::to_string(limit_) + " running)"});
     drop_association(received.association);
   }
 
@@ -104,9 +109,9 @@ struct DicomListener::Parts {
   AssociationHandoff handoff;
 
   Parts(const ListenerOptions& o, storage::Archive& archive, std::shared_ptr<spdlog::logger> logger,
-        DcmTransportLayer* tls)
+        AssociationObserver observer, DcmTransportLayer* tls)
       : options(o),
-        context{archive, AssociationPolicy(o), std::move(logger), {}},
+        context{archive, AssociationPolicy(o), std::move(logger), {}, std::move(observer), o.tls.has_value()},
         gate(GateOptions{o.port, o.tls.has_value(), std::chrono::seconds(o.acse_timeout_s)}),
         handoff(static_cast<int>(o.acse_timeout_s), tls) {
     DcmSCPConfig& c = *config.operator->();
@@ -123,9 +128,9 @@ struct DicomListener::Parts {
 };
 
 DicomListener::DicomListener(ListenerOptions options, storage::Archive& archive,
-                             std::shared_ptr<spdlog::logger> logger)
+                             std::shared_ptr<spdlog::logger> logger, AssociationObserver observer)
     : tls_(options.tls ? make_tls_layer(*options.tls, TlsRole::server) : nullptr),
-      parts_(std::make_unique<Parts>(options, archive, std::move(logger), tls_.get())) {}
+      parts_(std::make_unique<Parts>(options, archive, std::move(logger), std::move(observer), tls_.get())) {}
 
 DicomListener::~DicomListener() = default;
 
@@ -140,13 +145,16 @@ void DicomListener::run() {
         // A TLS handshake that failed, a peer that closed, a PDU that is not an A-ASSOCIATE-RQ.
         ++p.context.stats.associations_refused;
         static const std::string tls_error = "TLS error: ";
-        if (p.options.tls && received.error.rfind(tls_error, 0) == 0)
+        const bool tls_failed = p.options.tls && received.error.rfind(tls_error, 0) == 0;
+        if (tls_failed)
           p.context.logger->warn("association refused: from {}: TLS handshake failed ({}); the TLS port speaks DICOM "
                                  "over TLS only: the peer must use TLS and present a certificate issued by a CA in "
                                  "tls.trusted_certificates",
                                  address, printable(received.error.substr(tls_error.size())));
         else
           p.context.logger->warn("association refused: from {}: {}", address, printable(received.error));
+        tell_refused(p.context, {tls_failed ? AssociationRefusal::Kind::tls_failure : AssociationRefusal::Kind::other,
+                                 "", p.options.ae_title, address, printable(received.error)});
       } else {
         StoreWorker(p.config, p.context).serve(received.association);
       }
@@ -168,6 +176,8 @@ void DicomListener::run() {
             p.context.logger->warn("connection from {} closed without an answer: too many associations and refusals "
                                    "waiting", address);
             ::close(fd);
+            tell_refused(p.context, {AssociationRefusal::Kind::other, "", "", address,
+                                     "closed without an answer: too many associations and refusals waiting"});
           },
           [&](const std::string& address, const std::string& why) {
             // A connection of a peer that never sent its request is routine (port checks); the loop's own

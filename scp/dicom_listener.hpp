@@ -5,6 +5,7 @@
 // DIMSE on each connection it is handed.
 #include <memory>
 
+#include "scp/association_events.hpp"
 #include "scp/listener_options.hpp"
 #include "scp/listener_stats.hpp"
 
@@ -22,7 +23,9 @@ class DicomListener {
  public:
   // Throws std::runtime_error when the options cannot work (a peer host that does not resolve), and
   // TlsSetupError when TLS is asked for and its files do not fit (a key that is not the certificate's).
-  DicomListener(ListenerOptions options, storage::Archive& archive, std::shared_ptr<spdlog::logger> logger);
+  // `observer` hears of associations that brought instances and of refused ones (the audit trail).
+  DicomListener(ListenerOptions options, storage::Archive& archive, std::shared_ptr<spdlog::logger> logger,
+                AssociationObserver observer = {});
   ~DicomListener();
   DicomListener(const DicomListener&) = delete;
   DicomListener& operator=(const DicomListener&) = delete;

@@ -66,7 +66,9 @@ std::string StoreWorker::peer() const { return "\"" + calling_ae_ + "\" at " + c
 void StoreWorker::notifyAssociationRequest(const T_ASC_Parameters& params, DcmSCPActionType& /*desired_action*/) {
   calling_ae_ = printable(params.DULparams.callingAPTitle);
   calling_address_ = normalise_address(params.DULparams.callingPresentationAddress);
+  called_ae_ = printable(params.DULparams.calledAPTitle);
   decision_ = context_.policy.evaluate(params.DULparams.calledAPTitle, calling_ae_, calling_address_);
+  received_ = AssociationSummary{};
   stored_ = duplicates_ = refused_ = bytes_ = 0;
   ending_ = "ended";
   acknowledged_ = false;
@@ -98,6 +100,21 @@ void StoreWorker::refuseAssociation(const DcmRefuseReasonType reason) {
   ++context_.stats.associations_refused;
   context_.logger->warn("association refused: from {}: {}", peer(), why);
   DcmThreadSCP::refuseAssociation(reason);
+  using Verdict = PolicyDecision::Verdict;
+  const bool unauthorised = decision_.verdict == Verdict::called_ae_not_recognized ||
+                            decision_.verdict == Verdict::calling_ae_not_recognized ||
+                            decision_.verdict == Verdict::calling_address_not_allowed;
+  tell_refused(context_, {unauthorised ? AssociationRefusal::Kind::not_authorised : AssociationRefusal::Kind::other,
+                          calling_ae_, called_ae_, calling_address_, why});
+}
+
+void tell_refused(ServiceContext& context, const AssociationRefusal& refusal) {
+  if (!context.observer.refused) return;
+  try {
+    context.observer.refused(refusal);
+  } catch (const std::exception& e) {
+    context.logger->error("the audit of a refused association failed: {}", e.what());
+  }
 }
 
 void StoreWorker::notifyAssociationAcknowledge() {
@@ -167,6 +184,30 @@ void StoreWorker::notifyAssociationTermination() {
   const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started_).count();
   context_.logger->info("association {}: from {}; {} stored, {} duplicate, {} refused, {:.1f} MB in {:.2f} s",
                         ending_, peer(), stored_, duplicates_, refused_, static_cast<double>(bytes_) / 1e6, seconds);
+  if (received_.studies.empty() || !context_.observer.ended) return;
+  received_.calling_ae = calling_ae_;
+  received_.called_ae = called_ae_;
+  received_.peer_address = calling_address_;
+  received_.tls = context_.tls;
+  received_.refused = refused_;
+  try {
+    context_.observer.ended(received_);
+  } catch (const std::exception& e) {
+    context_.logger->error("the audit of the association from {} failed: {}", peer(), e.what());
+  }
+}
+
+void StoreWorker::note_received(const storage::IngestOutcome& outcome) {
+  const auto& a = outcome.attributes;
+  ReceivedStudy& study = received_.studies[a.study_instance_uid];
+  study.patient_id = a.patient_id;
+  study.patient_name = a.patient_name;
+  study.character_set = a.specific_character_set;
+  if (!a.study_description.empty()) study.study_description = a.study_description;
+  ++study.instances_by_sop_class[a.sop_class_uid];
+  using Result = storage::IngestOutcome::Result;
+  ++(outcome.result == Result::duplicate ? study.duplicate
+     : outcome.result == Result::replaced ? study.replaced : study.stored);
 }
 
 void StoreWorker::notifyRECEIVEProgress(const unsigned long /*byte_count*/) {
@@ -222,6 +263,7 @@ OFCondition StoreWorker::handle_store(T_DIMSE_C_StoreRQ& request, T_ASC_Presenta
     const auto& a = outcome.attributes;
     const auto ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - started).count();
     using Result = storage::IngestOutcome::Result;
+    note_received(outcome);
     if (outcome.result == Result::duplicate) {
       ++duplicates_;
       ++context_.stats.instances_duplicate;

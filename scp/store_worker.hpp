@@ -10,6 +10,7 @@
 #include <string>
 #include <vector>
 
+#include "scp/association_events.hpp"
 #include "scp/association_policy.hpp"
 #include "scp/listener_stats.hpp"
 
@@ -18,6 +19,7 @@ class logger;
 }
 namespace rtpof::storage {
 class Archive;
+struct IngestOutcome;
 }
 
 namespace rtpof::scp {
@@ -28,7 +30,12 @@ struct ServiceContext {
   AssociationPolicy policy;
   std::shared_ptr<spdlog::logger> logger;
   ListenerStats stats;
+  AssociationObserver observer;
+  bool tls = false;  // the port speaks DICOM over TLS
 };
+
+// Tells the observer, logging (never throwing) what it throws.
+void tell_refused(ServiceContext& context, const AssociationRefusal& refusal);
 
 class StoreWorker : private DcmThreadSCP {
  public:
@@ -51,6 +58,7 @@ class StoreWorker : private DcmThreadSCP {
   void notifyRECEIVEProgress(const unsigned long byte_count) override;
   OFCondition handleIncomingCommand(T_DIMSE_Message* message, const DcmPresentationContextInfo& info) override;
 
+  void note_received(const storage::IngestOutcome& outcome);
   OFCondition handle_store(T_DIMSE_C_StoreRQ& request, T_ASC_PresentationContextID presentation_id);
   std::string peer() const;
   // One info line naming each presentation context refused in the accepted association, counted in
@@ -67,6 +75,8 @@ class StoreWorker : private DcmThreadSCP {
   PolicyDecision decision_;
   std::string calling_ae_;
   std::string calling_address_;
+  std::string called_ae_;
+  AssociationSummary received_;  // what this association brought, for the observer
   std::string ending_ = "ended";
   std::uint64_t stored_ = 0, duplicates_ = 0, refused_ = 0, bytes_ = 0;
   std::chrono::steady_clock::time_point started_;

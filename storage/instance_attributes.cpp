@@ -118,6 +118,9 @@ InstanceAttributes read_instance_attributes(DcmDataset& dataset) {
   a.sop_class_uid = reader.required_uid(DCM_SOPClassUID);
   a.patient_id = reader.required(DCM_PatientID);
   a.issuer_of_patient_id = get_string(dataset, DCM_IssuerOfPatientID);
+  a.patient_name = get_string(dataset, DCM_PatientName);
+  a.study_description = get_string(dataset, DCM_StudyDescription);
+  a.specific_character_set = get_string(dataset, DCM_SpecificCharacterSet);
   a.study_instance_uid = reader.required_uid(DCM_StudyInstanceUID);
   a.series_instance_uid = reader.required_uid(DCM_SeriesInstanceUID);
   a.modality = reader.required_code_string(DCM_Modality);

@@ -26,6 +26,9 @@ struct InstanceAttributes {
   std::vector<ReferencedUid> references;
   // What matching weighs between candidates: an RTPLAN's ApprovalStatus, an RTDOSE's DoseSummationType.
   std::string rt_status;
+  // For the audit trail only (never logged, not indexed): the patient's name and the study's
+  // description, in the object's character set.
+  std::string patient_name, study_description, specific_character_set;
 };
 
 // Reads and checks the attributes above. Throws IngestError naming the tag, keyword and instance

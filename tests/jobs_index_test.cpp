@@ -99,7 +99,7 @@ TEST(JobsIndex, ASchemaOneIndexIsUpgradedInPlace) {
 TEST(JobsIndex, ACorrectedPatientIdMovesTheStudyAndTheNextReportContinuesTheOldPatients) {
   testing::TempDir dir;
   Index index(dir / "index.sqlite");
-  InstanceAttributes a{"1.2.840.10008.5.1.4.1.1.2", "1.9.1", "OLD", "", "1.9", "1.9.0", "CT", "1.9.5", {}, ""};
+  InstanceAttributes a{"1.2.840.10008.5.1.4.1.1.2", "1.9.1", "OLD", "", "1.9", "1.9.0", "CT", "1.9.5", {}, "", "", "", ""};
   EXPECT_FALSE(index.instances().put(a, "pOld", {"pOld/1.9/1.9.0/1.9.1.dcm", 1, "", "t0", "PACS"}, "t0").has_value());
   a.sop_instance_uid = "1.9.2";
   index.instances().put(a, "pOld", {"pOld/1.9/1.9.0/1.9.2.dcm", 1, "", "t0", "PACS"}, "t0");
@@ -135,9 +135,9 @@ TEST(JobsIndex, ACorrectedPatientIdMovesTheStudyAndTheNextReportContinuesTheOldP
 TEST(JobsIndex, RefusedContextsReachThePatientsOfTheirSenderOnly) {
   testing::TempDir dir;
   Index index(dir / "index.sqlite");
-  InstanceAttributes a{"1.2.840.10008.5.1.4.1.1.2", "1.8.1", "A", "", "1.8", "1.8.0", "CT", "1.8.5", {}, ""};
+  InstanceAttributes a{"1.2.840.10008.5.1.4.1.1.2", "1.8.1", "A", "", "1.8", "1.8.0", "CT", "1.8.5", {}, "", "", "", ""};
   index.instances().put(a, "pA", {"pA/x.dcm", 1, "", "t0", "PACS"}, "t0");
-  InstanceAttributes b{"1.2.840.10008.5.1.4.1.1.2", "1.7.1", "B", "", "1.7", "1.7.0", "CT", "1.7.5", {}, ""};
+  InstanceAttributes b{"1.2.840.10008.5.1.4.1.1.2", "1.7.1", "B", "", "1.7", "1.7.0", "CT", "1.7.5", {}, "", "", "", ""};
   index.instances().put(b, "pB", {"pB/y.dcm", 1, "", "t0", "OTHER"}, "t0");
   for (int i = 0; i < 3; ++i)
     index.instances().record_refused_context({"PACS", "1.2.840.10008.5.1.4.1.1.481.2", "JPEG2000Multicomponent",

@@ -126,6 +126,28 @@ TEST(NodeConfig, ErrorsNameTheKeyAndLine) {
   EXPECT_NE(nobody.find("no [[peers]]"), std::string::npos) << nobody;
 }
 
+TEST(NodeConfig, TheAuditRepositoryIsUdpOrTlsWithAHostAndAPort) {
+  const auto udp = parse_audit_repository("udp://audit.example.org:514");
+  EXPECT_FALSE(udp.tls);
+  EXPECT_EQ(udp.host, "audit.example.org");
+  EXPECT_EQ(udp.port, 514);
+  const auto tls = parse_audit_repository("tls://[fd00::1]:6514");
+  EXPECT_TRUE(tls.tls);
+  EXPECT_EQ(tls.host, "fd00::1");
+  EXPECT_EQ(tls.port, 6514);
+  for (const char* bad : {"tcp://host:514", "udp://host", "udp://host:0", "udp://host:70000", "host:514", "udp://:514"})
+    EXPECT_THROW(parse_audit_repository(bad), ConfigError) << bad;
+  const std::string wrong = error_of("[[peers]]\nae_title = \"A\"\n[audit]\nrepository = \"syslog.example.org\"\n");
+  EXPECT_NE(wrong.find("audit.repository \"syslog.example.org\" must be udp://HOST:PORT or tls://HOST:PORT"),
+            std::string::npos) << wrong;
+  // A TLS repository needs the node's TLS identity.
+  const std::string no_identity = error_of("[[peers]]\nae_title = \"A\"\n[audit]\nrepository = \"tls://a:6514\"\n");
+  EXPECT_NE(no_identity.find("tls.certificate is required: a destination, a peer or the audit repository uses TLS"),
+            std::string::npos) << no_identity;
+  const std::string unknown = error_of("[[peers]]\nae_title = \"A\"\n[audit]\nfacility = 10\n");
+  EXPECT_NE(unknown.find("unknown key 'audit.facility'"), std::string::npos) << unknown;
+}
+
 TEST(NodeConfig, DestinationFlag) {
   const auto d = parse_destination("PACS@10.0.0.5:104");
   EXPECT_EQ(d.ae_title, "PACS");
