@@ -77,6 +77,8 @@ ListenerCounts NodeListeners::counts() const {
     const scp::ListenerStats& s = r->listener->stats();
     c.associations_accepted += s.associations_accepted.load();
     c.associations_refused += s.associations_refused.load();
+    c.refused_not_authorised += s.refused_not_authorised.load();
+    c.refused_tls_handshake += s.refused_tls_handshake.load();
     c.contexts_refused += s.contexts_refused.load();
     c.active_associations += r->listener->active_associations();
     c.instances_stored += s.instances_stored.load();

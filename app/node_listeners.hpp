@@ -28,6 +28,7 @@ namespace rtpof::app {
 
 struct ListenerCounts {
   std::uint64_t associations_accepted = 0, associations_refused = 0, active_associations = 0, contexts_refused = 0;
+  std::uint64_t refused_not_authorised = 0, refused_tls_handshake = 0;
   std::uint64_t instances_stored = 0, instances_duplicate = 0, instances_refused = 0, bytes_stored = 0;
 };
 

@@ -46,6 +46,16 @@ std::string prometheus_text(const NodeMetricsSources& s) {
   out.family("rtpof_associations_total", "counter", "DICOM associations since the node started, by outcome.");
   out.sample("rtpof_associations_total", static_cast<double>(c.associations_accepted), "result=\"accepted\"");
   out.sample("rtpof_associations_total", static_cast<double>(c.associations_refused), "result=\"refused\"");
+  out.family("rtpof_associations_refused_total", "counter",
+             "DICOM associations refused since the node started, by reason: not_authorised (AE title or address), "
+             "tls_handshake, other (no acceptable context, the association limit, no readable request).");
+  const std::uint64_t other = c.associations_refused - std::min(c.associations_refused,
+                                                                c.refused_not_authorised + c.refused_tls_handshake);
+  out.sample("rtpof_associations_refused_total", static_cast<double>(c.refused_not_authorised),
+             "reason=\"not_authorised\"");
+  out.sample("rtpof_associations_refused_total", static_cast<double>(c.refused_tls_handshake),
+             "reason=\"tls_handshake\"");
+  out.sample("rtpof_associations_refused_total", static_cast<double>(other), "reason=\"other\"");
   out.family("rtpof_associations_active", "gauge", "DICOM associations running now.");
   out.sample("rtpof_associations_active", static_cast<double>(c.active_associations));
   out.family("rtpof_presentation_contexts_refused_total", "counter",

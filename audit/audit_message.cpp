@@ -1,12 +1,13 @@
 #include "audit/audit_message.hpp"
 
+
 #include <dcmtk/config/osconfig.h>
 #include <dcmtk/dcmdata/dcspchrs.h>
 #include <dcmtk/ofstd/ofchrenc.h>
 
-#include <cstdio>
-#include <ctime>
 #include <type_traits>
+
+#include "audit/syslog_record.hpp"
 
 namespace rtpof::audit {
 namespace {
@@ -59,18 +60,6 @@ void append_escaped(std::string& out, const std::string& text) {
     out.append(reinterpret_cast<const char*>(p), static_cast<std::size_t>(length));
     p += length;
   }
-}
-
-std::string iso8601_utc(std::chrono::system_clock::time_point when) {
-  const auto since = when.time_since_epoch();
-  const std::time_t seconds = std::chrono::duration_cast<std::chrono::seconds>(since).count();
-  const auto millis = std::chrono::duration_cast<std::chrono::milliseconds>(since).count() % 1000;
-  std::tm utc{};
-  gmtime_r(&seconds, &utc);
-  char text[64];
-  std::snprintf(text, sizeof text, "%04d-%02d-%02dT%02d:%02d:%02d.%03dZ", utc.tm_year + 1900, utc.tm_mon + 1,
-                utc.tm_mday, utc.tm_hour, utc.tm_min, utc.tm_sec, static_cast<int>(millis));
-  return text;
 }
 
 bool is_ip_address(const std::string& address) {
@@ -140,7 +129,7 @@ void event_identification(Xml& x, const std::string& id, const std::string& id_m
                           const std::string& type_meaning = "", const std::string& outcome_description = "") {
   x.open("EventIdentification")
       .attr("EventActionCode", std::string(1, action))
-      .attr("EventDateTime", iso8601_utc(when))
+      .attr("EventDateTime", utc_timestamp(when, 3))
       .attr("EventOutcomeIndicator", minor_failure ? "4" : "0");
   x.code("EventID", id, "DCM", id_meaning);
   if (!type_code.empty()) x.code("EventTypeCode", type_code, type_system, type_meaning);
@@ -175,14 +164,23 @@ void audit_source(Xml& x, const AuditSource& source) {
   x.close();
 }
 
-void study_object(Xml& x, const StudyObject& study) {
+// Opens a ParticipantObjectIdentification and writes its ID type and name, which the schema wants
+// first; the caller adds what follows and closes it.
+void open_object(Xml& x, const std::string& id, const char* type, const char* role, const std::string& id_type,
+                 const std::string& id_system, const std::string& id_meaning, const std::string& name) {
   x.open("ParticipantObjectIdentification")
-      .attr("ParticipantObjectID", study.study_uid)
-      .attr("ParticipantObjectTypeCode", "2")
-      .attr("ParticipantObjectTypeCodeRole", "3");
-  x.code("ParticipantObjectIDTypeCode", "110180", "DCM", "Study Instance UID");
-  // The schema asks for a name (or a query); a study's is its description, else its UID.
-  x.open("ParticipantObjectName").text(study.description.empty() ? study.study_uid : study.description).close();
+      .attr("ParticipantObjectID", id)
+      .attr("ParticipantObjectTypeCode", type)
+      .attr("ParticipantObjectTypeCodeRole", role);
+  x.code("ParticipantObjectIDTypeCode", id_type, id_system, id_meaning);
+  x.open("ParticipantObjectName").text(name).close();
+}
+
+// A study: a system object in the role of a report (PS3.15 A.5.3). The schema asks for a name (or a
+// query); a study's is its description, else its UID.
+void study_object(Xml& x, const StudyObject& study) {
+  open_object(x, study.study_uid, "2", "3", "110180", "DCM", "Study Instance UID",
+              study.description.empty() ? study.study_uid : study.description);
   x.open("ParticipantObjectDescription");
   for (const auto& [sop_class, count] : study.instances_by_sop_class) {
     x.open("SOPClass").attr("UID", sop_class).attr("NumberOfInstances", std::to_string(count));
@@ -193,13 +191,9 @@ void study_object(Xml& x, const StudyObject& study) {
   x.close();
 }
 
+// A patient: a person in the role of patient, by Patient ID; without a name, the ID stands in.
 void patient_object(Xml& x, const PatientObject& patient) {
-  x.open("ParticipantObjectIdentification")
-      .attr("ParticipantObjectID", patient.id)
-      .attr("ParticipantObjectTypeCode", "1")
-      .attr("ParticipantObjectTypeCodeRole", "1");
-  x.code("ParticipantObjectIDTypeCode", "2", "RFC-3881", "Patient Number");
-  x.open("ParticipantObjectName").text(patient.name.empty() ? patient.id : patient.name).close();
+  open_object(x, patient.id, "1", "1", "2", "RFC-3881", "Patient Number", patient.name.empty() ? patient.id : patient.name);
   x.close();
 }
 

@@ -109,6 +109,8 @@ void StoreWorker::refuseAssociation(const DcmRefuseReasonType reason) {
 }
 
 void tell_refused(ServiceContext& context, const AssociationRefusal& refusal) {
+  if (refusal.kind == AssociationRefusal::Kind::not_authorised) ++context.stats.refused_not_authorised;
+  if (refusal.kind == AssociationRefusal::Kind::tls_failure) ++context.stats.refused_tls_handshake;
   if (!context.observer.refused) return;
   try {
     context.observer.refused(refusal);

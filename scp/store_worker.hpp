@@ -34,7 +34,7 @@ struct ServiceContext {
   bool tls = false;  // the port speaks DICOM over TLS
 };
 
-// Tells the observer, logging (never throwing) what it throws.
+// Counts the refusal by kind and tells the observer, logging (never throwing) what it throws.
 void tell_refused(ServiceContext& context, const AssociationRefusal& refusal);
 
 class StoreWorker : private DcmThreadSCP {

@@ -18,6 +18,7 @@
 
 #include "tests/support/audit_schema.hpp"
 #include "tests/support/node_fixture.hpp"
+#include "tests/support/test_pki.hpp"
 
 namespace rtpof::testing {
 namespace {
@@ -25,22 +26,34 @@ namespace {
 namespace fs = std::filesystem;
 using namespace std::chrono_literals;
 
-// rsyslogd in the foreground with a configuration of its own: UDP on 127.0.0.1:port, each message's
-// raw text to <dir>/received.log, its own messages to <dir>/internal.log.
+// rsyslogd in the foreground with a configuration of its own: `inputs` (its global settings, modules and
+// inputs), each message's raw text to <dir>/received.log, its own messages to <dir>/internal.log.
 class RsyslogProcess {
  public:
-  RsyslogProcess(const fs::path& dir, int port) : dir_(dir), port_(port) {
+  RsyslogProcess(const fs::path& dir, int port, const std::string& inputs) : dir_(dir), port_(port) {
     fs::create_directories(dir);
     std::ofstream(dir / "rsyslog.conf")
-        << "global(workDirectory=\"" << dir.string() << "\" maxMessageSize=\"64k\")\n"
-        << "module(load=\"imudp\")\n"
-        << "input(type=\"imudp\" address=\"127.0.0.1\" port=\"" << port << "\")\n"
-        << "template(name=\"raw\" type=\"string\" string=\"%rawmsg%\\n\")\n"
-        << "if $inputname == \"imudp\" then {\n  action(type=\"omfile\" file=\"" << (dir / "received.log").string()
-        << "\" template=\"raw\")\n} else {\n  action(type=\"omfile\" file=\"" << (dir / "internal.log").string()
-        << "\")\n}\n";
+        << inputs << "template(name=\"raw\" type=\"string\" string=\"%rawmsg%\\n\")\n"
+        << "if $inputname == \"imudp\" or $inputname == \"imtcp\" then {\n  action(type=\"omfile\" file=\""
+        << (dir / "received.log").string() << "\" template=\"raw\")\n} else {\n  action(type=\"omfile\" file=\""
+        << (dir / "internal.log").string() << "\")\n}\n";
     pid_ = spawn_process({"rsyslogd", "-n", "-f", (dir / "rsyslog.conf").string(), "-i", (dir / "rsyslogd.pid").string()},
                          dir / "rsyslogd.out");
+  }
+  static std::string udp_inputs(const fs::path& dir, int port) {
+    return "global(workDirectory=\"" + dir.string() + "\" maxMessageSize=\"64k\")\nmodule(load=\"imudp\")\n"
+           "input(type=\"imudp\" address=\"127.0.0.1\" port=\"" + std::to_string(port) + "\")\n";
+  }
+  // RFC 5425 over OpenSSL: the server presents `certificate` and accepts clients whose certificate
+  // chains to `ca` (x509/certvalid).
+  static std::string tls_inputs(const fs::path& dir, int port, const fs::path& ca, const fs::path& certificate,
+                                const fs::path& key) {
+    return "global(workDirectory=\"" + dir.string() + "\" maxMessageSize=\"64k\" DefaultNetstreamDriver=\"ossl\" "
+           "DefaultNetstreamDriverCAFile=\"" + ca.string() + "\" DefaultNetstreamDriverCertFile=\"" +
+           certificate.string() + "\" DefaultNetstreamDriverKeyFile=\"" + key.string() + "\")\n"
+           "module(load=\"imtcp\" StreamDriver.Name=\"ossl\" StreamDriver.Mode=\"1\" "
+           "StreamDriver.AuthMode=\"x509/certvalid\")\n"
+           "input(type=\"imtcp\" address=\"127.0.0.1\" port=\"" + std::to_string(port) + "\")\n";
   }
   ~RsyslogProcess() {
     if (pid_ > 0) {
@@ -99,7 +112,7 @@ class NodeAudit : public NodeFixture {};
 
 TEST_F(NodeAudit, TheRepositoryReceivesValidMessagesForAStudyAReportARefusalAndStartStop) {
   const int syslog_port = free_port();
-  RsyslogProcess repository(data_ / "rsyslog", syslog_port);
+  RsyslogProcess repository(data_ / "rsyslog", syslog_port, RsyslogProcess::udp_inputs(data_ / "rsyslog", syslog_port));
   ASSERT_TRUE(repository.wait_until_ready()) << repository.diagnostics();
   const int destination_port = free_port();
   StorescpProcess destination("DEST", destination_port, data_ / "received", data_ / "storescp.log");
@@ -170,6 +183,50 @@ TEST_F(NodeAudit, TheRepositoryReceivesValidMessagesForAStudyAReportARefusalAndS
   EXPECT_EQ(lines, records.size());
   EXPECT_EQ(fs::status(local).permissions() & (fs::perms::group_all | fs::perms::others_all), fs::perms::none);
   EXPECT_NE(node_->log().find("audit trail: DICOM audit messages to udp://127.0.0.1:"), std::string::npos);
+}
+
+TEST_F(NodeAudit, ATlsRepositoryThatComesUpLateGetsWhatWaitedAndEveryRecordAfter) {
+  const TestPki pki = make_test_pki(data_ / "pki");
+  const int syslog_port = free_port();
+  std::ostringstream toml;
+  toml << "[node]\naccept_any_caller = true\n"
+       << "[tls]\ncertificate = \"" << pki.node_certificate.string() << "\"\nprivate_key = \""
+       << pki.node_key.string() << "\"\ntrusted_certificates = [\"" << pki.ca_certificate.string() << "\"]\n"
+       << "[audit]\nrepository = \"tls://127.0.0.1:" << syslog_port << "\"\n";
+  start_node({"--config", write_config(toml.str()).string()});
+  // The repository is down: the start message and the refusal's alert wait in the node.
+  EXPECT_FALSE(node_->echo("WRONG"));
+  std::this_thread::sleep_for(1500ms);
+  EXPECT_NE(node_->log().find("audit: records cannot be sent to tls://127.0.0.1:"), std::string::npos) << node_->log();
+
+  const fs::path dir = data_ / "rsyslog-tls";
+  RsyslogProcess repository(dir, syslog_port,
+                            RsyslogProcess::tls_inputs(dir, syslog_port, pki.ca_certificate, pki.client_certificate,
+                                                       pki.client_key));
+  std::vector<std::string> records;
+  for (int i = 0; i < 300 && records.size() < 2; ++i) {  // the retry backs off up to a few seconds
+    std::this_thread::sleep_for(100ms);
+    records = repository.records();
+  }
+  ASSERT_EQ(records.size(), 2u) << node_->log() << repository.diagnostics();
+  EXPECT_NE(node_->log().find("audit: tls://127.0.0.1:" + std::to_string(syslog_port) + " reached again"),
+            std::string::npos) << node_->log();
+  EXPECT_EQ(node_->stop(), 0);
+  for (int i = 0; i < 50 && records.size() < 3; ++i) {
+    std::this_thread::sleep_for(100ms);
+    records = repository.records();
+  }
+  ASSERT_EQ(records.size(), 3u) << repository.diagnostics();
+  const fs::path rng = audit_schema_rng(data_.path());
+  std::vector<std::string> events;
+  for (const std::string& record : records) {
+    const std::string xml = xml_of_record(record);
+    const RunResult check = validate_audit_message(rng, xml, data_ / "message.xml");
+    EXPECT_EQ(check.exit_code, 0) << check.output << "\n" << xml;
+    events.push_back(event_id(xml));
+  }
+  // In the order they happened: start, the refusal, stop.
+  EXPECT_EQ(events, (std::vector<std::string>{"110100", "110113", "110100"}));
 }
 
 }  // namespace

@@ -45,6 +45,7 @@ TEST_F(NodeMetrics, AfterThreePatientsTheScrapeAgreesWithStatusAndPassesPromtool
   for (const auto& [name, seed] : std::vector<std::pair<std::string, int>>{{"in-field", 91}, {"marginal", 92}, {"out-field", 93}})
     send(patient_files(patient(name, true, static_cast<std::uint64_t>(seed))), name);
   ASSERT_TRUE(wait_for_done(3)) << node_->log();
+  EXPECT_FALSE(node_->echo("WRONG"));  // one refusal for a called AE title that is not this node's
 
   const RunResult scrape = curl(port, "/metrics");
   ASSERT_EQ(scrape.exit_code, 0) << scrape.output;
@@ -72,6 +73,9 @@ TEST_F(NodeMetrics, AfterThreePatientsTheScrapeAgreesWithStatusAndPassesPromtool
   // Every instance of the three patients arrived on this run of the node.
   EXPECT_EQ(sample(text, "rtpof_instances_received_total{result=\"stored\"}"), s.at("instances").get<double>());
   EXPECT_GE(sample(text, "rtpof_associations_total{result=\"accepted\"}"), 3);  // and the fixture's echoes
+  EXPECT_EQ(sample(text, "rtpof_associations_total{result=\"refused\"}"), 1) << text;
+  EXPECT_EQ(sample(text, "rtpof_associations_refused_total{reason=\"not_authorised\"}"), 1) << text;
+  EXPECT_EQ(sample(text, "rtpof_associations_refused_total{reason=\"other\"}"), 0) << text;
   EXPECT_GT(sample(text, "rtpof_last_instance_stored_timestamp_seconds"), 1.7e9);
   EXPECT_EQ(sample(text, "rtpof_up"), 1);
   // Each finished job's stages in the histogram: three analyses, each under its +Inf bucket.
