@@ -14,7 +14,7 @@
 namespace rtpof::app {
 namespace {
 
-std::string host_name() {
+std::string host_name() {  // once, for the trail's source
   char name[256] = {};
   if (::gethostname(name, sizeof name - 1) != 0) return "";
   return name;
@@ -48,7 +48,7 @@ scp::AssociationObserver audit_observer(audit::AuditTrail& trail) {
   observer.ended = [&trail](const scp::AssociationSummary& summary) {
     audit::InstancesReceived event;
     event.source = {summary.calling_ae, summary.peer_address};
-    event.destination = {summary.called_ae, host_name()};
+    event.destination = {summary.called_ae, trail.source().host_name};
     std::uint64_t stored = 0, duplicate = 0, replaced = 0;
     std::set<std::pair<std::string, std::string>> patients;
     for (const auto& [study_uid, study] : summary.studies) {
@@ -74,7 +74,7 @@ scp::AssociationObserver audit_observer(audit::AuditTrail& trail) {
     alert.kind = refusal.kind == scp::AssociationRefusal::Kind::other ? audit::SecurityAlert::Kind::association_refused
                                                                        : audit::SecurityAlert::Kind::node_authentication;
     alert.requestor = {refusal.calling_ae, refusal.peer_address};
-    alert.node = {refusal.called_ae, host_name()};
+    alert.node = {refusal.called_ae, trail.source().host_name};
     alert.reason = (refusal.kind == scp::AssociationRefusal::Kind::tls_failure ? "TLS handshake failed: " : "") +
                    refusal.reason;
     trail.record(alert);
@@ -85,15 +85,16 @@ scp::AssociationObserver audit_observer(audit::AuditTrail& trail) {
 void audit_delivered(audit::AuditTrail& trail, const delivery::Delivered& delivered, spdlog::logger& log) {
   if (!trail.enabled()) return;
   audit::ReportExported event;
-  event.source = {delivered.calling_ae, host_name()};
+  event.source = {delivered.calling_ae, trail.source().host_name};
   event.destination = {delivered.destination.ae_title, delivered.destination.host};
   event.study.study_uid = delivered.report.study_uid;
   event.study.instances_by_sop_class[delivered.report.sop_class_uid] = 1;
   event.study.instance_uids = {delivered.report.sop_instance_uid};
-  // The index keeps the patient's pseudonym only; the object that left names the patient.
+  // The index keeps the patient's pseudonym only; the object that left names the patient. What is
+  // read lies before the Study Instance UID, so the header is all that is read (not a PDF's document).
   DcmFileFormat file;
   if (file.loadFileUntilTag(delivered.report_file.c_str(), EXS_Unknown, EGL_noChange, DCM_MaxReadLength,
-                            ERM_autoDetect, DCM_PixelData)
+                            ERM_autoDetect, DCM_StudyInstanceUID)
           .good()) {
     DcmDataset& data = *file.getDataset();
     OFString id, name, description, charset;

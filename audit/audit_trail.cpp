@@ -104,7 +104,7 @@ void AuditTrail::close() {
   }
   changed_.notify_all();
   thread_.join();
-  disconnect();
+  finish_tls();
   if (udp_socket_ >= 0) ::close(udp_socket_);
   if (file_ >= 0) ::close(file_);
   udp_socket_ = file_ = -1;
@@ -184,15 +184,17 @@ void AuditTrail::run() {
       write_to_file(record);
       if (!settings_.repository) continue;
       if (waiting_.size() >= kMaxWaiting) {
+        if (dropped_ == 0)
+          log_->warn("audit: {} records wait for {}; the oldest are dropped from now on{}", kMaxWaiting,
+                     settings_.repository->label(),
+                     settings_.file.empty() ? "" : " (they are in " + settings_.file.string() + ")");
         waiting_.pop_front();
         ++dropped_;
       }
       waiting_.push_back(std::move(record));
     }
-    if (!waiting_.empty() && (std::chrono::steady_clock::now() >= next_attempt_ || !batch.empty() || stopping)) {
-      if (stopping) next_attempt_ = {};
-      send_waiting();
-    }
+    if (stopping) next_attempt_ = {};  // one last attempt, whatever the backoff
+    if (!waiting_.empty()) send_waiting();  // waits out its backoff itself
     if (stopping) {
       if (!waiting_.empty())
         log_->warn("audit: {} record(s) not taken by {} at shutdown{}", waiting_.size(),
@@ -207,7 +209,6 @@ void AuditTrail::run() {
 bool AuditTrail::send_waiting() {
   const auto now = std::chrono::steady_clock::now();
   if (now < next_attempt_) return false;
-  std::string error;
   while (!waiting_.empty()) {
     const std::string& record = waiting_.front();
     const bool sent = settings_.repository->transport == AuditRepository::Transport::udp ? send_udp(record)
@@ -259,6 +260,7 @@ bool AuditTrail::send_tls(const std::string& record) {
     const int fd = connect_to(repository.host, repository.port, SOCK_STREAM, error);
     if (fd >= 0) {
       tls_connection_.reset(tls_layer_->createConnection(fd, OFTrue));
+      tls_socket_ = fd;
       if (!tls_connection_) {
         ::close(fd);
         error = "the TLS layer could not take the connection";
@@ -292,6 +294,23 @@ void AuditTrail::disconnect() {
   if (!tls_connection_) return;
   tls_connection_->close();
   tls_connection_.reset();
+  tls_socket_ = -1;
+}
+
+void AuditTrail::finish_tls() {
+  if (!tls_connection_) return;
+  // Closing a socket with unread bytes (a TLS 1.3 server's session tickets) sends a reset, and a reset
+  // makes the peer drop what it had received but not yet read: the last records would be lost.
+  ::shutdown(tls_socket_, SHUT_WR);
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(2);
+  char discard[4096];
+  for (;;) {
+    const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now());
+    pollfd p{tls_socket_, POLLIN, 0};
+    if (left.count() <= 0 || ::poll(&p, 1, static_cast<int>(left.count())) <= 0) break;
+    if (::recv(tls_socket_, discard, sizeof discard, 0) <= 0) break;  // the repository closed: all was read
+  }
+  disconnect();
 }
 
 }  // namespace rtpof::audit

@@ -58,6 +58,7 @@ class AuditTrail {
 
   bool enabled() const { return enabled_; }
   std::string describe() const;  // "udp://host:514 and /var/lib/rtpof/audit.log", "off"
+  const AuditSource& source() const { return settings_.source; }  // rtpof as the messages name it
 
   // Thread-safe; formats the message now (its time is now) and queues it.
   void record(const AuditEvent& event);
@@ -73,12 +74,16 @@ class AuditTrail {
   bool send_udp(const std::string& record);
   bool send_tls(const std::string& record);
   void disconnect();
+  // At shutdown: ends our side, then reads until the repository closes (at most 2 s), so that closing
+  // does not reset the connection while the repository still has our last records unread.
+  void finish_tls();
 
   AuditSettings settings_;
   std::shared_ptr<spdlog::logger> log_;
   bool enabled_ = false;
   std::unique_ptr<DcmTLSTransportLayer> tls_layer_;
   std::unique_ptr<DcmTransportConnection> tls_connection_;
+  int tls_socket_ = -1;  // the TLS connection's socket (owned by tls_connection_)
   int udp_socket_ = -1;
   int file_ = -1;
 

@@ -398,7 +398,8 @@ void validate(const NodeConfig& config) {
                       std::to_string(config.in_field_min_v95_pct) + ")");
   if (!config.audit_repository.empty()) parse_audit_repository(config.audit_repository);
   if (uses_tls(config)) {
-    const std::string why = config.tls.port != 0 ? "tls.port is set" : "a destination, a peer or the audit repository uses TLS";
+    const std::string why =
+        config.tls.port != 0 ? "tls.port is set" : "a destination, a peer or the audit repository uses TLS";
     if (config.tls.certificate.empty()) throw ConfigError("tls.certificate is required: " + why);
     if (config.tls.private_key.empty()) throw ConfigError("tls.private_key is required: " + why);
     if (config.tls.trusted_certificates.empty())

@@ -200,6 +200,7 @@ void StoreWorker::notifyAssociationTermination() {
 }
 
 void StoreWorker::note_received(const storage::IngestOutcome& outcome) {
+  if (!context_.observer.ended) return;  // nobody listens: nothing to gather
   const auto& a = outcome.attributes;
   ReceivedStudy& study = received_.studies[a.study_instance_uid];
   study.patient_id = a.patient_id;
