@@ -36,10 +36,12 @@ Arguments json_flag_without_file(Arguments args) {
   return args;
 }
 
-// The node's key when a data directory is given, else a key for this run only: the pseudonym then
-// identifies the patient within this output and nowhere else.
-std::string pseudonym_of(const AssembledCase& folder, const std::optional<std::string>& data_dir) {
-  if (data_dir)
+// The key given (--key: a cohort's), else the node's when a data directory is given, else a key for this
+// run only: the pseudonym then identifies the patient within this output and nowhere else.
+std::string pseudonym_of(const AssembledCase& folder, const CommandLine& cl) {
+  if (const auto key = cl.value("--key"))
+    return storage::Pseudonymizer::from_key_file(*key).pseudonym(folder.patient_id, folder.issuer);
+  if (const auto data_dir = cl.value("--data-dir"))
     return storage::Pseudonymizer::from_key_file(std::filesystem::path(*data_dir) / "pseudonym.key")
         .pseudonym(folder.patient_id, folder.issuer);
   std::random_device random;
@@ -84,7 +86,7 @@ void print_table(std::FILE* to, const CaseResult& result, const AssembledCase& f
 }  // namespace
 
 int analyze_command(const Arguments& raw_args) {
-  const CommandLine cl(json_flag_without_file(raw_args), {"--json", "--sr", "--reg", "--rtstruct", "--pdf", "--config", "--reference-dose", "--data-dir"}, {});
+  const CommandLine cl(json_flag_without_file(raw_args), {"--json", "--sr", "--reg", "--rtstruct", "--pdf", "--config", "--reference-dose", "--data-dir", "--key"}, {});
   initialise_dcmtk();
   quiet_dcmtk_parser();
   if (cl.positionals().size() != 1) throw UsageError("give exactly one folder: rtpof analyze DIR [--json FILE]");
@@ -117,7 +119,7 @@ int analyze_command(const Arguments& raw_args) {
   const bool json_on_stdout = json_to && *json_to == "-";
   print_table(json_on_stdout ? stderr : stdout, result, assembled);
   if (json_to) {
-    const std::string text = analysis_json(assembled, result, pseudonym_of(assembled, cl.value("--data-dir"))).dump(2);
+    const std::string text = analysis_json(assembled, result, pseudonym_of(assembled, cl)).dump(2);
     if (json_on_stdout) {
       std::cout << text << "\n";
     } else {
@@ -154,7 +156,7 @@ int analyze_command(const Arguments& raw_args) {
   if (const auto pdf_to = cl.value("--pdf")) {
     // The one-page report the node sends as an Encapsulated PDF, as a plain PDF file.
     report::write_report_pdf_file(
-        result, report_page(assembled, result, pseudonym_of(assembled, cl.value("--data-dir")), context.device.version),
+        result, report_page(assembled, result, pseudonym_of(assembled, cl), context.device.version),
         *pdf_to);
     std::cerr << "one-page report written to " << *pdf_to << "\n";
   }

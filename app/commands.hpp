@@ -18,5 +18,7 @@ int phantom_command(const Arguments& args);
 int inspect_command(const Arguments& args);
 int analyze_command(const Arguments& args);
 int dvh_command(const Arguments& args);
+int cohort_command(const Arguments& args);
+int results_command(const Arguments& args);
 
 }  // namespace rtpof::app

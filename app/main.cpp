@@ -36,10 +36,17 @@ commands:
            [--reg FILE (the automatic MR-to-CT fusion as a Spatial Registration)]
            [--rtstruct FILE (the recurrences mapped onto the planning CT, with its targets)]
            [--pdf FILE (the one-page report: class, figures, DVH, dose on the planning CT)]
-           [--reference-dose GY] [--data-dir DIR (for the node's pseudonyms)]
+           [--reference-dose GY] [--data-dir DIR (for the node's pseudonyms)] [--key FILE (a pseudonym key)]
   dvh      dose-volume figures of an RTSTRUCT's ROIs on an RTDOSE
            --rtstruct FILE --dose FILE [--images DIR] [--roi NAME]... [--reference-dose GY] [--json]
            [--curve STEP_GY (adds each ROI's cumulative DVH to the JSON)]
+  cohort   the reference study's Table 2, its statistics and a figure for many patients (docs/cohort.md)
+           DIR... | --manifest FILE.csv | --data-dir DIR   --out DIR [--jobs N] [--shard K/N]
+           [--config FILE] [--key FILE (pseudonym key; shards must share one)] [--reference-dose GY]
+           [--cache DIR (default OUT/cache; shards may share one)] [--retry-failed]
+           | cohort merge SHARD_DIR... --out DIR
+  results  the current result of every case the node analysed, in Table 2's columns
+           [--data-dir DIR] [--config FILE] [--csv|--json] [--all-versions]
   inspect  what rtpof reads from DICOM files: series geometry, ROIs, dose grids, plans,
            registrations, segmentations, or why it refuses them      FILE|DIR...
 
@@ -89,7 +96,7 @@ int main(int argc, char** argv) {
       {"serve", serve_command}, {"status", status_command}, {"reindex", reindex_command},
       {"phantom", phantom_command}, {"inspect", inspect_command}, {"analyze", analyze_command},
       {"dvh", dvh_command}, {"resend", resend_command}, {"rerun", rerun_command},
-      {"backup", backup_command}};
+      {"backup", backup_command}, {"cohort", cohort_command}, {"results", results_command}};
   const auto command = commands.find(all[0]);
   if (command == commands.end()) {
     std::cerr << "rtpof: unknown command \"" << all[0] << "\"\n" << usage;

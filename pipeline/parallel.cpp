@@ -1,7 +1,11 @@
 #include "pipeline/parallel.hpp"
 
+#include <sched.h>
+
 #include <algorithm>
 #include <atomic>
+#include <cstdlib>
+#include <string>
 #include <thread>
 
 namespace rtpof::pipeline {
@@ -32,6 +36,18 @@ void rethrow_first(const std::vector<std::exception_ptr>& errors) {
     if (error) std::rethrow_exception(error);
 }
 
-unsigned core_count() { return std::max(1u, std::thread::hardware_concurrency()); }
+unsigned core_count() {
+  // A cohort running several analyses at once gives each its share (cohort/analysis_process.hpp).
+  if (const char* threads = std::getenv("RTPOF_THREADS")) {
+    char* end = nullptr;
+    const long n = std::strtol(threads, &end, 10);
+    if (end != threads && *end == '\0' && n >= 1 && n <= 1024) return static_cast<unsigned>(n);
+  }
+  // The cores this process may run on: a Slurm task or `taskset` gets fewer than the machine has.
+  cpu_set_t allowed;
+  if (sched_getaffinity(0, sizeof allowed, &allowed) == 0 && CPU_COUNT(&allowed) > 0)
+    return static_cast<unsigned>(CPU_COUNT(&allowed));
+  return std::max(1u, std::thread::hardware_concurrency());
+}
 
 }  // namespace rtpof::pipeline

@@ -20,7 +20,8 @@ void rethrow_first(const std::vector<std::exception_ptr>& errors);
 // the same input gives the same bits on every machine.
 inline constexpr std::size_t kSumChunks = 8;
 
-// The machine's cores, at least 1.
+// The cores to use, at least 1: $RTPOF_THREADS when set (a cohort's share per analysis), else the
+// cores this process may run on (its affinity: a Slurm task's allocation, `taskset`).
 unsigned core_count();
 
 }  // namespace rtpof::pipeline

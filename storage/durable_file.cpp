@@ -50,9 +50,9 @@ void rename_durably(const std::filesystem::path& from, const std::filesystem::pa
   if (from.parent_path() != to.parent_path()) sync_path(from.parent_path());
 }
 
-void write_file_durably(const std::filesystem::path& path, const std::string& content, unsigned mode) {
-  create_directories_durably(path.parent_path());
-  const std::filesystem::path temporary = path.string() + ".tmp";
+namespace {
+
+void write_synced(const std::filesystem::path& temporary, const std::string& content, unsigned mode) {
   {
     FileDescriptor fd(::open(temporary.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, mode));
     if (fd.get() < 0) fail("cannot create", temporary, errno);
@@ -67,7 +67,27 @@ void write_file_durably(const std::filesystem::path& path, const std::string& co
     }
     if (::fsync(fd.get()) != 0) fail("fsync failed for", temporary, errno);
   }
+}
+
+}  // namespace
+
+void write_file_durably(const std::filesystem::path& path, const std::string& content, unsigned mode) {
+  create_directories_durably(path.parent_path());
+  const std::filesystem::path temporary = path.string() + ".tmp";
+  write_synced(temporary, content, mode);
   rename_durably(temporary, path);
+}
+
+bool create_file_durably(const std::filesystem::path& path, const std::string& content, unsigned mode) {
+  create_directories_durably(path.parent_path());
+  const std::filesystem::path temporary = path.string() + ".tmp." + std::to_string(::getpid());
+  write_synced(temporary, content, mode);
+  const bool created = ::link(temporary.c_str(), path.c_str()) == 0;
+  const int error = errno;
+  ::unlink(temporary.c_str());
+  if (!created && error != EEXIST) fail("cannot create", path, error);
+  if (created) sync_path(path.parent_path());
+  return created;
 }
 
 bool is_out_of_space(int error_number) noexcept {

@@ -18,6 +18,10 @@ void rename_durably(const std::filesystem::path& from, const std::filesystem::pa
 // Writes a small file atomically: temporary sibling, fsync, rename, directory fsync.
 void write_file_durably(const std::filesystem::path& path, const std::string& content, unsigned mode = 0644);
 
+// Writes a small file only if none exists at `path` (link(2) of a durable temporary, which cannot
+// replace): false when another process made it first, whose content then stands.
+bool create_file_durably(const std::filesystem::path& path, const std::string& content, unsigned mode = 0644);
+
 // True for errno values that mean "no room" rather than "broken": the peer may retry later.
 bool is_out_of_space(int error_number) noexcept;
 

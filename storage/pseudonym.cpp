@@ -21,8 +21,7 @@ Pseudonymizer::Pseudonymizer(std::vector<unsigned char> key) : key_(std::move(ke
 }
 
 Pseudonymizer Pseudonymizer::from_key_file(const std::filesystem::path& key_file) {
-  std::ifstream in(key_file, std::ios::binary);
-  if (in) {
+  if (std::ifstream in(key_file, std::ios::binary); in) {
     std::vector<unsigned char> key((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
     if (key.size() != key_bytes)
       throw std::runtime_error("pseudonym key " + key_file.string() + " has " + std::to_string(key.size()) +
@@ -33,7 +32,8 @@ Pseudonymizer Pseudonymizer::from_key_file(const std::filesystem::path& key_file
   std::vector<unsigned char> key(key_bytes);
   if (RAND_bytes(key.data(), static_cast<int>(key.size())) != 1)
     throw std::runtime_error("cannot draw random bytes for the pseudonym key");
-  write_file_durably(key_file, std::string(key.begin(), key.end()), 0600);
+  // Never replaces a key: processes starting together (a cohort's shards) all end with the one made first.
+  if (!create_file_durably(key_file, std::string(key.begin(), key.end()), 0600)) return from_key_file(key_file);
   return Pseudonymizer(std::move(key));
 }
 
