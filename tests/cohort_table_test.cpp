@@ -9,6 +9,7 @@
 #include "cohort/cohort_figure.hpp"
 #include "cohort/cohort_outputs.hpp"
 #include "cohort/csv.hpp"
+#include "cohort/inputs_digest.hpp"
 #include "cohort/patient_list.hpp"
 #include "cohort/summary.hpp"
 #include "cohort/table2.hpp"
@@ -201,6 +202,29 @@ TEST(CohortFigure, DrawsEveryRecurrenceAndABandPerClass) {
   const auto info = testing::run({"pdfinfo", (out / "f.pdf").string()});
   EXPECT_NE(info.output.find("Pages:           1"), std::string::npos) << info.output;
   EXPECT_GT(fs::file_size(out / "f.png"), 10000u);
+}
+
+TEST(CohortDigest, ChangesWithAByteANameAFileOrTheSaltAndOnlyThen) {
+  testing::TempDir dir;
+  fs::create_directories(dir / "p/plan");
+  std::ofstream(dir / "p/plan/a.dcm") << "abc";
+  std::ofstream(dir / "p/b.dcm") << "de";
+  const std::string first = inputs_digest(dir / "p", "salt");
+  EXPECT_EQ(first.size(), 64u);
+  EXPECT_EQ(inputs_digest(dir / "p", "salt"), first);
+  // The same files elsewhere digest the same: paths are taken relative to the patient's folder.
+  fs::copy(dir / "p", dir / "q", fs::copy_options::recursive);
+  EXPECT_EQ(inputs_digest(dir / "q", "salt"), first);
+  EXPECT_NE(inputs_digest(dir / "p", "other salt"), first);
+  std::ofstream(dir / "q/plan/a.dcm") << "abd";
+  EXPECT_NE(inputs_digest(dir / "q", "salt"), first);
+  fs::rename(dir / "p/b.dcm", dir / "p/c.dcm");
+  EXPECT_NE(inputs_digest(dir / "p", "salt"), first);
+  fs::rename(dir / "p/c.dcm", dir / "p/b.dcm");
+  std::ofstream(dir / "p/extra") << "";
+  EXPECT_NE(inputs_digest(dir / "p", "salt"), first);
+  fs::remove(dir / "p/extra");
+  EXPECT_EQ(inputs_digest(dir / "p", "salt"), first);
 }
 
 }  // namespace
