@@ -94,6 +94,15 @@ std::string user_information_problem(const unsigned char* p, std::size_t begin, 
   return {};
 }
 
+// An AE title as DCMTK reads it: up to the first NUL, without leading and trailing spaces. PS3.8 9.3.2
+// makes both titles mandatory; DCMTK 3.6.7 accepts an empty one and then leaks the lists it built for
+// the A-ASSOCIATE-AC it cannot construct (found by tests/fuzz/fuzz_association).
+bool ae_title_is_empty(const unsigned char* field) {
+  for (std::size_t i = 0; i < 16 && field[i] != 0; ++i)
+    if (field[i] != ' ') return false;
+  return true;
+}
+
 }  // namespace
 
 std::string associate_request_problem(const unsigned char* p, std::size_t size) {
@@ -102,6 +111,8 @@ std::string associate_request_problem(const unsigned char* p, std::size_t size) 
   const std::size_t length = (std::size_t{p[2]} << 24) | (std::size_t{p[3]} << 16) | (std::size_t{p[4]} << 8) | p[5];
   if (length != size - header) return "the PDU length disagrees with the bytes received";
   if (length < fixed) return "shorter than the fixed fields of an A-ASSOCIATE-RQ (68 bytes)";
+  if (ae_title_is_empty(p + 10)) return "the called AE title is empty";
+  if (ae_title_is_empty(p + 26)) return "the calling AE title is empty";
   const std::size_t end = size;
   if (auto problem = items_problem(p, header + fixed, end, "the PDU"); !problem.empty()) return problem;
   std::size_t application_contexts = 0, user_information = 0;

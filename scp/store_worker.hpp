@@ -57,6 +57,7 @@ class StoreWorker : private DcmThreadSCP {
   void notifyAssociationTermination() override;
   void notifyRECEIVEProgress(const unsigned long byte_count) override;
   OFCondition handleIncomingCommand(T_DIMSE_Message* message, const DcmPresentationContextInfo& info) override;
+  void disarm_uid_name(char* uid, const char* field);
 
   void note_received(const storage::IngestOutcome& outcome);
   OFCondition handle_store(T_DIMSE_C_StoreRQ& request, T_ASC_PresentationContextID presentation_id);
