@@ -3,9 +3,7 @@
 #include <unistd.h>
 
 #include <algorithm>
-#include <fstream>
 #include <iostream>
-#include <sstream>
 
 #include "app/command_line.hpp"
 #include "app/commands.hpp"
@@ -15,20 +13,13 @@
 #include "cohort/inputs_digest.hpp"
 #include "pipeline/parallel.hpp"
 #include "rtpof_version.hpp"
+#include "rules/node_config.hpp"
 #include "storage/pseudonym.hpp"
 
 namespace rtpof::app {
 namespace {
 
 namespace fs = std::filesystem;
-
-std::string file_bytes(const fs::path& file) {
-  std::ifstream in(file, std::ios::binary);
-  if (!in) throw UsageError("cannot read " + file.string());
-  std::stringstream bytes;
-  bytes << in.rdbuf();
-  return bytes.str();
-}
 
 void say_written(const fs::path& out, const cohort::CohortRecord& record) {
   std::size_t failed = 0;
@@ -110,13 +101,14 @@ int cohort_command(const Arguments& args) {
   options.command.threads = 1;
   options.command.extra_args = {"--key", fs::absolute(key).string()};
   // What decides an analysis besides the patient's files: a change to any of these analyses every
-  // patient again.
-  // The binary itself, not only its version: a rebuilt rtpof may compute differently.
-  std::string salt = std::string("rtpof ") + rtpof::version + " " + cohort::sha256_hex(file_bytes(options.command.executable)) +
-                     "\nkey " + cohort::sha256_hex(file_bytes(key));
+  // patient again. The binary itself, not only its version: a rebuilt rtpof may compute differently.
+  std::string salt = std::string("rtpof ") + rtpof::version + " " + cohort::file_sha256(options.command.executable) +
+                     "\nkey " + cohort::file_sha256(key);
   if (const auto config = cl.value("--config")) {
+    // A mistake in the rules file is the run's (exit 2, naming the key and line), not every patient's.
+    rules::load_node_config(*config);
     options.command.extra_args.insert(options.command.extra_args.end(), {"--config", fs::absolute(*config).string()});
-    salt += "\nconfig " + cohort::sha256_hex(file_bytes(*config));
+    salt += "\nconfig " + cohort::file_sha256(*config);
   }
   if (const auto dose = cl.value("--reference-dose")) {
     cl.number("--reference-dose", 0.01, 1000, 0);

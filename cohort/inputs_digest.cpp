@@ -44,11 +44,32 @@ std::string finish(EVP_MD_CTX* context) {
   return text;
 }
 
+// Adds the file's bytes; returns how many were read.
+std::uint64_t add_file(EVP_MD_CTX* context, const fs::path& file) {
+  std::ifstream in(file, std::ios::binary);
+  if (!in) throw std::runtime_error("cannot read " + file.string());
+  std::vector<char> buffer(1 << 20);
+  std::uint64_t read = 0;
+  while (in) {
+    in.read(buffer.data(), static_cast<std::streamsize>(buffer.size()));
+    const auto got = static_cast<std::size_t>(in.gcount());
+    add(context, buffer.data(), got);
+    read += got;
+  }
+  return read;
+}
+
 }  // namespace
 
 std::string sha256_hex(const std::string& bytes) {
   Context context = new_context();
   add(context.get(), bytes.data(), bytes.size());
+  return finish(context.get());
+}
+
+std::string file_sha256(const fs::path& file) {
+  Context context = new_context();
+  add_file(context.get(), file);
   return finish(context.get());
 }
 
@@ -59,21 +80,11 @@ std::string inputs_digest(const fs::path& folder, const std::string& salt) {
   std::sort(files.begin(), files.end());
   Context context = new_context();
   add_field(context.get(), salt);
-  std::vector<char> buffer(1 << 20);
   for (const fs::path& file : files) {
     add_field(context.get(), file.lexically_relative(folder).generic_string());
-    std::ifstream in(file, std::ios::binary);
-    if (!in) throw std::runtime_error("cannot read " + file.string());
     const std::uint64_t size = fs::file_size(file);
     add(context.get(), &size, sizeof size);
-    std::uint64_t read = 0;
-    while (in) {
-      in.read(buffer.data(), static_cast<std::streamsize>(buffer.size()));
-      const auto got = static_cast<std::size_t>(in.gcount());
-      add(context.get(), buffer.data(), got);
-      read += got;
-    }
-    if (read != size) throw std::runtime_error("cannot read all of " + file.string() + " (it changed while being read?)");
+    if (add_file(context.get(), file) != size) throw std::runtime_error("cannot read all of " + file.string() + " (it changed while being read?)");
   }
   return finish(context.get());
 }

@@ -149,6 +149,14 @@ TEST(Cohort, UsageMistakesAreRefusedWithExitCode2) {
                                    (dir / "o").string(), "--shard", "2/2", "--key", (dir / "k").string()});
   EXPECT_EQ(bad_shard.exit_code, 2);
   EXPECT_NE(bad_shard.output.find("K/N"), std::string::npos) << bad_shard.output;
+  // A mistake in the rules file stops the run before any patient, naming the key.
+  fs::create_directories(dir / "patients/a");
+  std::ofstream(dir / "bad.toml") << "[classification]\nin_field_min_v95 = 95\n";
+  const RunResult bad_config = run({rtpof_binary().string(), "cohort", (dir / "patients").string(), "--out",
+                                    (dir / "o").string(), "--config", (dir / "bad.toml").string()});
+  EXPECT_EQ(bad_config.exit_code, 2) << bad_config.output;
+  EXPECT_NE(bad_config.output.find("in_field_min_v95"), std::string::npos) << bad_config.output;
+  EXPECT_EQ(bad_config.output.find("[1/1]"), std::string::npos) << "a patient was started: " << bad_config.output;
 }
 
 }  // namespace
