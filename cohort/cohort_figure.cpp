@@ -1,5 +1,7 @@
 #include "cohort/cohort_figure.hpp"
 
+#include "pipeline/dosevolume/dvh_curve.hpp"
+
 #include <algorithm>
 #include <array>
 #include <cairo-pdf.h>
@@ -59,17 +61,6 @@ Cohort cohort_of(const std::vector<PatientOutcome>& outcomes) {
 
 // Volume at a dose (% of reference) of a cumulative DVH, linearly interpolated; 100 % before its
 // first point, 0 past its last.
-double volume_at_percent(const std::vector<std::pair<double, double>>& curve, double dose) {
-  if (curve.empty() || dose <= curve.front().first) return curve.empty() ? 0 : curve.front().second;
-  for (std::size_t i = 1; i < curve.size(); ++i)
-    if (dose <= curve[i].first) {
-      const auto& [d0, v0] = curve[i - 1];
-      const auto& [d1, v1] = curve[i];
-      return d1 > d0 ? v0 + (v1 - v0) * (dose - d0) / (d1 - d0) : v1;
-    }
-  return 0;
-}
-
 void colour(cairo_t* cr, int c, double alpha = 1) {
   const auto& rgb = kColours[static_cast<std::size_t>(c)];
   cairo_set_source_rgba(cr, rgb[0], rgb[1], rgb[2], alpha);
@@ -167,7 +158,7 @@ FigureRecord draw(cairo_t* cr, const Cohort& c) {
     std::vector<double> grid, low, high, median;
     for (double d = 0; d <= 120.0 + 1e-9; d += 0.5) {
       std::vector<double> v;
-      for (const Recurrence* r : members) v.push_back(volume_at_percent(r->dvh_percent, d));
+      for (const Recurrence* r : members) v.push_back(pipeline::volume_at(r->dvh_percent, d));
       std::sort(v.begin(), v.end());
       grid.push_back(d);
       low.push_back(v.front());

@@ -10,6 +10,7 @@
 #include <memory>
 #include <stdexcept>
 
+#include "pipeline/dosevolume/dvh_curve.hpp"
 #include "report/report_writer.hpp"
 
 namespace rtpof::report {
@@ -124,7 +125,7 @@ double header(cairo_t* cr, const pipeline::CaseResult& result, const ReportPage&
              fixed(r.v95_range_pct[1], 1) + " %, " + (r.borderline ? "BORDERLINE (the class could change)" : "not borderline"),
          8.5, r.borderline);
     record.recurrences.push_back({r.roi, pipeline::to_string(r.miss_class), v95,
-                                  volume_at(r.cumulative_dvh, 0.95 * result.reference_dose_gy), r.borderline});
+                                  pipeline::volume_at(r.cumulative_dvh, 0.95 * result.reference_dose_gy), r.borderline});
     y += 42;
   }
   return y;
@@ -288,17 +289,6 @@ cairo_status_t append_bytes(void* closure, const unsigned char* data, unsigned i
 }
 
 }  // namespace
-
-double volume_at(const std::vector<std::pair<double, double>>& curve, double dose_gy) {
-  if (curve.empty() || dose_gy <= curve.front().first) return curve.empty() ? 0.0 : curve.front().second;
-  for (std::size_t i = 1; i < curve.size(); ++i)
-    if (curve[i].first >= dose_gy) {
-      const auto& [d0, v0] = curve[i - 1];
-      const auto& [d1, v1] = curve[i];
-      return d1 == d0 ? v1 : v0 + (v1 - v0) * (dose_gy - d0) / (d1 - d0);
-    }
-  return 0.0;
-}
 
 DrawingRecord draw_report_pdf(const pipeline::CaseResult& result, const ReportPage& page, std::vector<unsigned char>& pdf) {
   pdf.clear();

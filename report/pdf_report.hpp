@@ -42,7 +42,4 @@ DrawingRecord draw_report_pdf(const pipeline::CaseResult& result, const ReportPa
 DrawingRecord write_report_pdf_file(const pipeline::CaseResult& result, const ReportPage& page,
                                     const std::filesystem::path& file);
 
-// V at `dose_gy` of a cumulative DVH (Gy, %) by linear interpolation; 0 past its end.
-double volume_at(const std::vector<std::pair<double, double>>& curve, double dose_gy);
-
 }  // namespace rtpof::report

@@ -11,6 +11,7 @@
 #include "pipeline/dosevolume/dose_distribution.hpp"
 #include "pipeline/dosevolume/dose_sampler.hpp"
 #include "pipeline/dosevolume/dose_volume.hpp"
+#include "pipeline/dosevolume/dvh_curve.hpp"
 #include "pipeline/dosevolume/region_sampler.hpp"
 
 namespace rtpof::pipeline {
@@ -196,6 +197,19 @@ TEST(DoseDistribution, DxIsInterpolatedAndVxExact) {
   // next sample's (8 Gy).
   EXPECT_DOUBLE_EQ(d.dose_covering_cc(0.002), 8.5);
   EXPECT_DOUBLE_EQ(d.dose_covering_cc(0.0015), 9.0);
+}
+
+// The reading of a DVH curve that the report page and the cohort figure share: the first point's volume
+// below the curve, straight lines between points, 0 past its end, and a step taken at its top.
+TEST(DvhCurve, VolumeAtADoseIsReadBetweenPoints) {
+  const std::vector<std::pair<double, double>> curve{{0, 100}, {60, 80}, {70, 20}, {70, 10}, {75, 0}};
+  EXPECT_DOUBLE_EQ(volume_at({}, 10), 0.0);
+  EXPECT_DOUBLE_EQ(volume_at(curve, -5), 100.0);
+  EXPECT_DOUBLE_EQ(volume_at(curve, 30), 90.0);
+  EXPECT_DOUBLE_EQ(volume_at(curve, 66.5), 41.0);  // the V95 of a 70 Gy prescription
+  EXPECT_DOUBLE_EQ(volume_at(curve, 70), 20.0);    // the first point at that dose
+  EXPECT_DOUBLE_EQ(volume_at(curve, 72.5), 5.0);
+  EXPECT_DOUBLE_EQ(volume_at(curve, 80), 0.0);
 }
 
 TEST(DoseSampler, PointsOutsideTheGridHaveNoDose) {
