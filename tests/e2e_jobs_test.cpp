@@ -203,13 +203,7 @@ TEST_F(NodeJobs, AResentObjectMakesNoJobACorrectedRecurrenceMakesANewVersion) {
 
   // The physician corrects the recurrence outline: a new RTSTRUCT instance (new UID, other content).
   const fs::path corrected = source_ / "corrected" / "RTSTRUCT_RECURRENCE.dcm";
-  fs::create_directories(corrected.parent_path());
-  rewrite(p.followup.recurrence, corrected, [](DcmDataset& d) {
-    OFString uid;
-    d.findAndGetOFString(DCM_SOPInstanceUID, uid);
-    d.putAndInsertString(DCM_SOPInstanceUID, (std::string(uid.c_str()) + ".2").c_str());
-    d.putAndInsertString(DCM_StructureSetLabel, "RECURRENCE_V2");
-  });
+  write_corrected_recurrence(p.followup.recurrence, corrected);
   send({corrected}, "corrected");
   ASSERT_TRUE(wait_for_done(2)) << node_->log();
   const auto all = jobs();

@@ -29,13 +29,7 @@ TEST_F(NodeResults, ListTheCurrentResultOfEachOfThreePatients) {
   ASSERT_TRUE(wait_for_done(3)) << node_->log();
   // The physician corrects b's recurrence: a new version of b's case, the first one superseded.
   const fs::path corrected = source_ / "corrected" / "RTSTRUCT_RECURRENCE.dcm";
-  fs::create_directories(corrected.parent_path());
-  rewrite(b.followup.recurrence, corrected, [](DcmDataset& d) {
-    OFString uid;
-    d.findAndGetOFString(DCM_SOPInstanceUID, uid);
-    d.putAndInsertString(DCM_SOPInstanceUID, (std::string(uid.c_str()) + ".2").c_str());
-    d.putAndInsertString(DCM_StructureSetLabel, "RECURRENCE_V2");
-  });
+  write_corrected_recurrence(b.followup.recurrence, corrected);
   send({corrected}, "corrected");
   ASSERT_TRUE(wait_for_done(4)) << node_->log();
 

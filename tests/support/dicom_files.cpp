@@ -26,6 +26,16 @@ void rewrite(const std::filesystem::path& in, const std::filesystem::path& out,
     throw std::runtime_error("cannot write " + out.string());
 }
 
+void write_corrected_recurrence(const std::filesystem::path& in, const std::filesystem::path& out) {
+  std::filesystem::create_directories(out.parent_path());
+  rewrite(in, out, [](DcmDataset& d) {
+    OFString uid;
+    d.findAndGetOFString(DCM_SOPInstanceUID, uid);
+    d.putAndInsertString(DCM_SOPInstanceUID, (std::string(uid.c_str()) + ".2").c_str());
+    d.putAndInsertString(DCM_StructureSetLabel, "RECURRENCE_V2");
+  });
+}
+
 std::string canonical_dataset_sha256(const std::filesystem::path& file) {
   TempDir dir;
   DcmFileFormat format;

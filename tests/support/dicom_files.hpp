@@ -14,6 +14,11 @@ namespace rtpof::testing {
 void rewrite(const std::filesystem::path& in, const std::filesystem::path& out,
              const std::function<void(DcmDataset&)>& edit);
 
+// A physician's correction of a recurrence RTSTRUCT written to `out` (its folder made): the same content
+// as a new instance (the SOP Instance UID with ".2" appended) labelled RECURRENCE_V2, which makes a new
+// version of the patient's case.
+void write_corrected_recurrence(const std::filesystem::path& in, const std::filesystem::path& out);
+
 // SHA-256 of the dataset re-encoded one fixed way (explicit VR LE, defined lengths): equal for the
 // same content whatever sequence/item length encoding the sender chose.
 std::string canonical_dataset_sha256(const std::filesystem::path& file);
