@@ -59,8 +59,6 @@ Cohort cohort_of(const std::vector<PatientOutcome>& outcomes) {
   return c;
 }
 
-// Volume at a dose (% of reference) of a cumulative DVH, linearly interpolated; 100 % before its
-// first point, 0 past its last.
 void colour(cairo_t* cr, int c, double alpha = 1) {
   const auto& rgb = kColours[static_cast<std::size_t>(c)];
   cairo_set_source_rgba(cr, rgb[0], rgb[1], rgb[2], alpha);

@@ -1,6 +1,7 @@
 #pragma once
 // Reading a cumulative DVH given as points: header only, so that the report and the cohort figure, which
 // both draw curves from analyses, read them the same way without linking the dose-volume code.
+#include <cstddef>
 #include <utility>
 #include <vector>
 
