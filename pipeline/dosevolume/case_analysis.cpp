@@ -41,17 +41,16 @@ std::array<double, 2> v95_range(const SampledRegion& region, const DoseSampler& 
                                 double nominal) {
   std::array<double, 2> range{nominal, nominal};
   const Vec3 axes[3] = {{1, 0, 0}, {0, 1, 0}, {0, 0, 1}};
+  std::vector<RigidTransform> placements;
   for (const Vec3& axis : axes)
     for (double sign : {-1.0, 1.0}) {
-      const RigidTransform moves[2] = {
-          RigidTransform::translation((sign * rules.borderline_shift_mm) * axis),
-          RigidTransform::rotation_about(centroid_ct, axis, sign * rules.borderline_rotation_deg)};
-      for (const RigidTransform& move : moves) {
-        const double v95 = percent_receiving(region, dose, to_ct.then(move), threshold_gy);
-        range[0] = std::min(range[0], v95);
-        range[1] = std::max(range[1], v95);
-      }
+      placements.push_back(to_ct.then(RigidTransform::translation((sign * rules.borderline_shift_mm) * axis)));
+      placements.push_back(to_ct.then(RigidTransform::rotation_about(centroid_ct, axis, sign * rules.borderline_rotation_deg)));
     }
+  for (const double v95 : percent_receiving(region, dose, placements, threshold_gy)) {
+    range[0] = std::min(range[0], v95);
+    range[1] = std::max(range[1], v95);
+  }
   return range;
 }
 

@@ -44,19 +44,34 @@ DoseDistribution dose_region(const SampledRegion& region, const DoseSampler& dos
 
 double percent_receiving(const SampledRegion& region, const DoseSampler& dose, const RigidTransform& to_dose_frame,
                          double gy) {
-  const DoseSampler::Mapped mapped = dose.mapped(to_dose_frame);
-  std::vector<double> hot(kSumChunks, 0.0), covered(kSumChunks, 0.0);
+  return percent_receiving(region, dose, std::vector<RigidTransform>{to_dose_frame}, gy).front();
+}
+
+std::vector<double> percent_receiving(const SampledRegion& region, const DoseSampler& dose,
+                                      const std::vector<RigidTransform>& to_dose_frames, double gy) {
+  std::vector<DoseSampler::Mapped> placements;
+  for (const RigidTransform& t : to_dose_frames) placements.push_back(dose.mapped(t));
+  const std::size_t m = placements.size();
+  // Sums per chunk and placement, [chunk * m + placement]: each chunk adds its points in order.
+  std::vector<double> hot(kSumChunks * m, 0.0), covered(kSumChunks * m, 0.0);
   const std::size_t n = region.points.size(), chunk = (n + kSumChunks - 1) / kSumChunks;
   rethrow_first(for_each_index(kSumChunks, core_count(), [&](std::size_t c) {
+    double* chunk_hot = hot.data() + c * m;
+    double* chunk_covered = covered.data() + c * m;
     for (std::size_t i = std::min(n, c * chunk); i < std::min(n, (c + 1) * chunk); ++i)
-      if (const auto d = mapped.at(region.points[i])) {
-        covered[c] += region.weights[i];
-        if (*d >= gy) hot[c] += region.weights[i];
-      }
+      for (std::size_t k = 0; k < m; ++k)
+        if (const auto d = placements[k].at(region.points[i])) {
+          chunk_covered[k] += region.weights[i];
+          if (*d >= gy) chunk_hot[k] += region.weights[i];
+        }
   }));
-  double hot_sum = 0, covered_sum = 0;
-  for (std::size_t c = 0; c < kSumChunks; ++c) hot_sum += hot[c], covered_sum += covered[c];
-  return covered_sum > 0 ? 100.0 * hot_sum / covered_sum : 0.0;
+  std::vector<double> percent(m, 0.0);
+  for (std::size_t k = 0; k < m; ++k) {
+    double hot_sum = 0, covered_sum = 0;
+    for (std::size_t c = 0; c < kSumChunks; ++c) hot_sum += hot[c * m + k], covered_sum += covered[c * m + k];
+    percent[k] = covered_sum > 0 ? 100.0 * hot_sum / covered_sum : 0.0;
+  }
+  return percent;
 }
 
 }  // namespace rtpof::pipeline
