@@ -182,6 +182,26 @@ TEST(DoseVolumeAnalytic, V95OfA5ccSphereDoesNotDependOnWhereTheGridSits) {
   std::printf("V95 of the 5 cc sphere over 24 grid positions: %.3f to %.3f %%\n", low, high);
 }
 
+// The borderline check's one-pass V95 at several placements equals, placement by placement, V95 read
+// from the whole dose distribution of that placement (another path: every dose kept and sorted).
+TEST(DoseVolumeAnalytic, V95AtSeveralPlacementsInOnePassMatchesEachPlacementAlone) {
+  const double R = std::cbrt(3 * 5000.0 / (4 * kPi));
+  const SampledRegion region = sample_region(make_contour_stack(
+      circles(-10, 10, 2.0, [=](double z) { return std::sqrt(std::max(0.0, R * R - z * z)); }), 2.0, "sphere"));
+  const DoseGrid grid = grid_of([](Vec3 p) { return 60 + 15 * std::tanh((2 - p.x) / 10) + 0.05 * p.y; }, Vec3{}, 3.0);
+  const DoseSampler dose(grid);
+  const std::vector<RigidTransform> placements = {
+      RigidTransform{}, RigidTransform::translation({2, 0, 0}), RigidTransform::translation({-2, 0, 0}),
+      RigidTransform::rotation_about({0, 0, 0}, {0, 0, 1}, 10), RigidTransform::translation({0, 0, 400})};
+  const std::vector<double> v95 = percent_receiving(region, dose, placements, 66.5);
+  ASSERT_EQ(v95.size(), placements.size());
+  for (std::size_t k = 0; k + 1 < placements.size(); ++k)
+    EXPECT_NEAR(v95[k], dose_region(region, dose, placements[k]).percent_receiving(66.5), 1e-9) << "placement " << k;
+  EXPECT_GT(v95[2], v95[0] + 1.0);  // moved towards the high dose (it falls with x)
+  EXPECT_LT(v95[1], v95[0] - 1.0);
+  EXPECT_EQ(v95.back(), 0.0);       // moved off the grid: nothing covered
+}
+
 TEST(DoseDistribution, DxIsInterpolatedAndVxExact) {
   // Ten samples of 1 mm3 at 1..10 Gy: V5 = 60 %, D50 between the 5th and 6th hottest, D100 = min.
   std::vector<double> doses, weights(10, 1.0);

@@ -42,11 +42,6 @@ DoseDistribution dose_region(const SampledRegion& region, const DoseSampler& dos
   return DoseDistribution(std::move(covered), region.volume_mm3, low, high);
 }
 
-double percent_receiving(const SampledRegion& region, const DoseSampler& dose, const RigidTransform& to_dose_frame,
-                         double gy) {
-  return percent_receiving(region, dose, std::vector<RigidTransform>{to_dose_frame}, gy).front();
-}
-
 std::vector<double> percent_receiving(const SampledRegion& region, const DoseSampler& dose,
                                       const std::vector<RigidTransform>& to_dose_frames, double gy) {
   std::vector<DoseSampler::Mapped> placements;

@@ -13,12 +13,10 @@ namespace rtpof::pipeline {
 DoseDistribution dose_region(const SampledRegion& region, const DoseSampler& dose,
                              const RigidTransform& to_dose_frame = {});
 
-// Percent of the region's volume receiving at least `gy` (of its covered part), for perturbed placements.
-double percent_receiving(const SampledRegion& region, const DoseSampler& dose, const RigidTransform& to_dose_frame,
-                         double gy);
-// The same for several placements at once, in their order: one pass over the points, each point dosed at
-// every placement while it and the dose voxels around it are in cache. Each figure equals the one-placement
-// function's to the last bit (the same sums in the same order).
+// Percent of the region's volume receiving at least `gy` (of its covered part) at each of several
+// placements (e.g. the borderline check's perturbations), in their order. One pass over the points: each
+// point is dosed at every placement while it and the dose voxels around it are in cache (one pass per
+// placement made the standard phantom's analysis 1.4 s instead of 1.1 s).
 std::vector<double> percent_receiving(const SampledRegion& region, const DoseSampler& dose,
                                       const std::vector<RigidTransform>& to_dose_frames, double gy);
 
