@@ -7,6 +7,7 @@
 #include <itkImageRegistrationMethodv4.h>
 #include <itkMattesMutualInformationImageToImageMetricv4.h>
 #include <itkRegistrationParameterScalesFromPhysicalShift.h>
+#include <itkSmoothingRecursiveGaussianImageFilter.h>
 #include <itkGradientDescentOptimizerv4.h>
 #include <itkVersorRigid3DTransform.h>
 
@@ -262,37 +263,75 @@ struct Images {
 // moves up to its limit, so a level's limit sets its precision: the coarsest aligns the body outlines
 // from far away, the last lands within a few tenths of a millimetre. With one 1 mm limit for all three
 // levels, a registration restricted to the upper head ended 8 mm off along z.
-//
-// With `search_z`, the coarsest level also starts from the start moved by each of coarse_z_starts_mm
-// along z, and the best metric wins. The head's outline is nearly the same from one axial slice to the
-// next, so the bodies' centres of mass say little about z (each is the middle of its field of view), and
-// a start 19 mm off along z ended in a basin 6-10 mm from the truth.
-Run register_pyramid(const Images& images, const Transform& start, const AutomaticRegistrationSettings& s,
-                     const Mask* coarse_mask, bool search_z) {
-  constexpr unsigned shrink[3] = {4, 2, 1};
-  constexpr double sigma_mm[3] = {8, 4, 2};
-  // Fewer samples where the image is small and only capture matters: a quarter, a half, all of them.
-  constexpr double share[3] = {0.25, 0.5, 1.0};
-  const auto level_stage = [&](unsigned level) {
-    return Stage{shrink[level], sigma_mm[level], s.pyramid_steps_mm[level], share[level] * s.samples, 1e-8};
+constexpr unsigned level_shrink[3] = {4, 2, 1};
+constexpr double level_sigma_mm[3] = {8, 4, 2};
+// Fewer samples where the image is small and only capture matters: a quarter, a half, all of them.
+constexpr double level_share[3] = {0.25, 0.5, 1.0};
+
+// Both coarse copies smoothed for one pyramid level, exactly as ImageRegistrationMethodv4 would smooth them
+// (SmoothingRecursiveGaussianImageFilter, sigma in mm), but once for every start run at that level: ITK
+// smooths both whole images again for each registration, a tenth of a second each time.
+struct LevelCopies {
+  ImageVolume::ConstPointer mr, ct;
+};
+LevelCopies smoothed(const Images& images, unsigned level) {
+  const auto smooth = [level](const ImageVolume& image) -> ImageVolume::ConstPointer {
+    using Smoothing = itk::SmoothingRecursiveGaussianImageFilter<ImageVolume, ImageVolume>;
+    auto filter = Smoothing::New();
+    filter->SetSigmaArray(Smoothing::SigmaArrayType(level_sigma_mm[level]));
+    filter->SetInput(&image);
+    filter->Update();
+    return filter->GetOutput();
   };
-  Run run = register_stage(*images.mr_coarse, *images.ct_coarse, start, s, level_stage(0), coarse_mask);
-  if (search_z) {
-    for (const double dz : s.coarse_z_starts_mm) {
+  return {smooth(*images.mr_coarse), smooth(*images.ct_coarse)};
+}
+
+// One pyramid level from a start; the copies are smoothed already, so ITK only shrinks the MR's domain.
+Run register_level(const LevelCopies& copies, unsigned level, const Transform& start,
+                   const AutomaticRegistrationSettings& s, const Mask* coarse_mask) {
+  const Stage stage{level_shrink[level], 0, s.pyramid_steps_mm[level], level_share[level] * s.samples, 1e-8};
+  return register_stage(*copies.mr, *copies.ct, start, s, stage, coarse_mask);
+}
+
+// The coarsest level from each start. With `search_z`, also from each start moved by each of
+// coarse_z_starts_mm along z, and the best metric wins. The head's outline is nearly the same from one
+// axial slice to the next, so the bodies' centres of mass say little about z (each is the middle of its
+// field of view), and a start 19 mm off along z ended in a basin 6-10 mm from the truth.
+std::vector<Run> coarsest_level(const Images& images, const std::vector<Transform::ConstPointer>& starts,
+                                const AutomaticRegistrationSettings& s, const Mask* coarse_mask, bool search_z) {
+  const LevelCopies copies = smoothed(images, 0);
+  std::vector<Run> runs;
+  for (const auto& start : starts) {
+    Run run = register_level(copies, 0, *start, s, coarse_mask);
+    for (const double dz : search_z ? s.coarse_z_starts_mm : std::vector<double>{}) {
       if (dz == 0) continue;
       auto moved = Transform::New();
-      moved->SetFixedParameters(start.GetFixedParameters());
-      moved->SetParameters(start.GetParameters());
+      moved->SetFixedParameters(start->GetFixedParameters());
+      moved->SetParameters(start->GetParameters());
       Transform::OutputVectorType t = moved->GetTranslation();
       t[2] += dz;
       moved->SetTranslation(t);
-      Run other = register_stage(*images.mr_coarse, *images.ct_coarse, *moved, s, level_stage(0), coarse_mask);
+      Run other = register_level(copies, 0, *moved, s, coarse_mask);
       if (other.metric < run.metric) run = other;  // Mattes MI is negative: lower is better
     }
+    runs.push_back(run);
   }
-  for (unsigned level = 1; level < 3; ++level)
-    run = register_stage(*images.mr_coarse, *images.ct_coarse, *run.transform, s, level_stage(level), coarse_mask);
-  return run;
+  return runs;
+}
+
+// A finer level, continuing each run.
+void refine(const Images& images, unsigned level, std::vector<Run>& runs, const AutomaticRegistrationSettings& s,
+            const Mask* coarse_mask) {
+  const LevelCopies copies = smoothed(images, level);
+  for (Run& run : runs) run = register_level(copies, level, *run.transform, s, coarse_mask);
+}
+
+// The whole pyramid from each start, level by level, so that each level's copies are smoothed once.
+std::vector<Run> register_pyramid(const Images& images, const std::vector<Transform::ConstPointer>& starts,
+                                  const AutomaticRegistrationSettings& s, const Mask* coarse_mask, bool search_z) {
+  std::vector<Run> runs = coarsest_level(images, starts, s, coarse_mask, search_z);
+  for (unsigned level = 1; level < 3; ++level) refine(images, level, runs, s, coarse_mask);
+  return runs;
 }
 
 // The answer's last stage, on the fine copies: edge voxel samples, steps of at most 0.05 mm. It removes
@@ -334,7 +373,7 @@ RegistrationChoice register_mr_to_ct(const ImageVolume& mr_input, const ImageVol
   RegistrationChoice result;
   result.source = "auto";
   result.quality.emplace();
-  const Run nominal = settle(images, *register_pyramid(images, *start, settings, coarse_mask.GetPointer(), true).transform,
+  const Run nominal = settle(images, *register_pyramid(images, {start.GetPointer()}, settings, coarse_mask.GetPointer(), true).front().transform,
                              settings, fine_mask.GetPointer());
   result.mr_to_ct = to_rigid(*nominal.transform);
   result.quality->final_metric = nominal.metric;
@@ -349,6 +388,7 @@ RegistrationChoice register_mr_to_ct(const ImageVolume& mr_input, const ImageVol
   // again from around it; a wrong pair's optimum is one of many, and the restarts land elsewhere. The
   // restarts run the pyramid only and do not settle: they are compared at the scale of the limit (2 mm),
   // and the pyramid's last level lands within a few tenths of a millimetre of a true optimum.
+  std::vector<Transform::ConstPointer> perturbed_starts;
   for (unsigned k = 0; k < settings.perturbed_starts; ++k) {
     auto perturbed = Transform::New();
     perturbed->SetFixedParameters(nominal.transform->GetFixedParameters());
@@ -363,7 +403,9 @@ RegistrationChoice register_mr_to_ct(const ImageVolume& mr_input, const ImageVol
     Transform::OutputVectorType moved = perturbed->GetTranslation();
     for (int a = 0; a < 3; ++a) moved[a] += sign * (a == 1 ? -1 : 1) * settings.start_translation_mm / std::sqrt(3.0);
     perturbed->SetTranslation(moved);
-    const Run restart = register_pyramid(images, *perturbed, settings, coarse_mask.GetPointer(), false);
+    perturbed_starts.push_back(perturbed.GetPointer());
+  }
+  for (const Run& restart : register_pyramid(images, perturbed_starts, settings, coarse_mask.GetPointer(), false)) {
     const RigidTransform answer = to_rigid(*restart.transform);
     for (const Vec3& p : probes)
       result.quality->spread_mm = std::max(result.quality->spread_mm, norm(answer.apply(p) - result.mr_to_ct.apply(p)));
