@@ -1,6 +1,9 @@
 #include "pipeline/registration/automatic_registration.hpp"
 
+#include "pipeline/parallel.hpp"
+
 #include <itkBinShrinkImageFilter.h>
+#include <itkCommand.h>
 #include <itkImageMaskSpatialObject.h>
 #include <itkImageRegionConstIteratorWithIndex.h>
 #include <itkImageRegionIteratorWithIndex.h>
@@ -9,6 +12,7 @@
 #include <itkRegistrationParameterScalesFromPhysicalShift.h>
 #include <itkSmoothingRecursiveGaussianImageFilter.h>
 #include <itkGradientDescentOptimizerv4.h>
+#include <itkQuasiNewtonOptimizerv4.h>
 #include <itkVersorRigid3DTransform.h>
 
 #include <algorithm>
@@ -24,8 +28,27 @@ namespace rtpof::pipeline {
 namespace {
 
 using Transform = itk::VersorRigid3DTransform<double>;
-using Metric = itk::MattesMutualInformationImageToImageMetricv4<ImageVolume, ImageVolume>;
+using MattesMetric = itk::MattesMutualInformationImageToImageMetricv4<ImageVolume, ImageVolume>;
+
+// ITK's Mattes metric in one work unit. Its work units add their derivative sums into one shared float
+// buffer under a lock, in whatever order they finish, so the same input gave answers 3e-5 mm apart from
+// run to run once quasi-Newton steps followed the gradient's last bits. ITK's MaximumNumberOfWorkUnits
+// caps threads, not work units (its thread pool still runs several); this sets the work units. The cores
+// go to independent registrations side by side instead (the z starts, the restarts).
+class Metric : public MattesMetric {
+ public:
+  using Self = Metric;
+  using Pointer = itk::SmartPointer<Self>;
+  itkNewMacro(Self);
+
+ protected:
+  Metric() {
+    this->m_SparseGetValueAndDerivativeThreader->SetNumberOfWorkUnits(1);
+    this->m_DenseGetValueAndDerivativeThreader->SetNumberOfWorkUnits(1);
+  }
+};
 using Optimizer = itk::GradientDescentOptimizerv4Template<double>;
+using QuasiNewton = itk::QuasiNewtonOptimizerv4Template<double>;
 using Registration = itk::ImageRegistrationMethodv4<ImageVolume, ImageVolume, Transform>;
 using MaskImage = itk::Image<unsigned char, 3>;
 using Mask = itk::ImageMaskSpatialObject<3>;
@@ -144,13 +167,88 @@ struct Run {
 //   edge_voxel_samples): the final answer.
 enum class Sampling { jittered, edge_voxels };
 
+// How a stage steps.
+// - fixed_steps: gradient descent whose every step moves the image by its whole limit (the learning rate
+//   re-estimated each iteration, as ANTs does). It cannot overshoot a basin by more than a step: the
+//   coarse levels, which must capture. It ends once it circles (see MotionStop).
+// - quasi_newton: ITK's quasi-Newton (BFGS) optimiser, its step capped at the limit. Near the optimum
+//   the rotation and the translation are coupled (a tilt about the body's centre and a shift along z
+//   nearly cancel at the head's edges), and fixed steps zigzag across that valley at a few hundredths
+//   of a millimetre of progress each: the last level took 100-260 of them, the settle stage 60-170. The
+//   Hessian estimate walks along the valley: 10-40 iterations. It ends once the image stops moving.
+enum class Stepping { fixed_steps, quasi_newton };
+
 struct Stage {
   unsigned shrink;
   double sigma_mm;
   double maximum_step_mm;
   double samples;  // metric samples per level: the cost of an iteration, whatever the image size
-  double convergence;  // the metric's trend over 20 iterations below which the stage ends
   Sampling sampling = Sampling::jittered;
+  Stepping stepping = Stepping::fixed_steps;
+};
+
+// The images of one registration: `coarse` copies (voxels of 2 mm or more) for the pyramid, whose levels
+// smooth whole images; for the settle stage the MR at 1 mm or more and the CT as it is (the settle does
+// not smooth, and its cost is its samples'). And the probes: 8 MR points on a box around the head (0.6 x
+// the MR body's RMS radius), where motion and disagreement are measured in mm, whatever the parameters'
+// units.
+struct Images {
+  ImageVolume::ConstPointer mr_coarse, ct_coarse, mr_fine, ct_fine;
+  std::vector<Vec3> probes;
+};
+
+// Ends a stage once the transform stops getting anywhere, measured at the probes: when no probe's mean
+// position over the last `window` iterations is `distance_mm` or more from its mean over the `window`
+// iterations before. A fixed-step optimiser circling its optimum moves a whole step per iteration but
+// gets nowhere; one travelling along a valley, however zigzagging, still does. The metric's trend, ITK's own
+// test, is slow to flatten on jittered samples (hundreds of iterations), and its decision at 1e-8 turned on
+// the last bits of the metric's threaded sums.
+class MotionStop : public itk::Command {
+ public:
+  using Self = MotionStop;
+  using Pointer = itk::SmartPointer<Self>;
+  itkNewMacro(Self);
+
+  void watch(Optimizer* optimizer, const Transform* transform, const std::vector<Vec3>* probes, std::size_t window,
+             double distance_mm) {
+    optimizer_ = optimizer, transform_ = transform, probes_ = probes, window_ = window, distance_mm_ = distance_mm;
+    history_.assign(1, positions());
+  }
+  void Execute(itk::Object* caller, const itk::EventObject& event) override {
+    Execute(static_cast<const itk::Object*>(caller), event);
+  }
+  void Execute(const itk::Object*, const itk::EventObject& event) override {
+    if (!itk::IterationEvent().CheckEvent(&event)) return;
+    history_.push_back(positions());
+    const std::size_t n = history_.size();
+    if (n < 2 * window_) return;
+    double farthest = 0;
+    for (std::size_t i = 0; i < probes_->size(); ++i) {
+      Vec3 before, last;
+      for (std::size_t k = n - 2 * window_; k < n - window_; ++k) before = before + history_[k][i];
+      for (std::size_t k = n - window_; k < n; ++k) last = last + history_[k][i];
+      farthest = std::max(farthest, norm(last - before) / static_cast<double>(window_));
+    }
+    if (farthest < distance_mm_) optimizer_->StopOptimization();
+  }
+
+ private:
+  MotionStop() = default;
+  std::vector<Vec3> positions() const {
+    std::vector<Vec3> out;
+    for (const Vec3& p : *probes_) {
+      Transform::InputPointType point;
+      point[0] = p.x, point[1] = p.y, point[2] = p.z;
+      out.push_back(to_vec(transform_->TransformPoint(point)));
+    }
+    return out;
+  }
+  Optimizer* optimizer_ = nullptr;
+  const Transform* transform_ = nullptr;
+  const std::vector<Vec3>* probes_ = nullptr;
+  std::size_t window_ = 8;
+  double distance_mm_ = 0;
+  std::vector<std::vector<Vec3>> history_;
 };
 
 // `count` voxel centres of `mr` drawn at random with a fixed seed (inside `mask` when there is one): all
@@ -194,7 +292,8 @@ Metric::FixedSampledPointSetType::Pointer edge_voxel_samples(const ImageVolume& 
 }
 
 Run register_stage(const ImageVolume& mr, const ImageVolume& ct, const Transform& start,
-                   const AutomaticRegistrationSettings& s, const Stage& stage, const Mask* mask) {
+                   const AutomaticRegistrationSettings& s, const Stage& stage, const Mask* mask,
+                   const std::vector<Vec3>& probes) {
   auto metric = Metric::New();
   metric->SetNumberOfHistogramBins(s.histogram_bins);
   metric->SetUseMovingImageGradientFilter(false);
@@ -204,24 +303,47 @@ Run register_stage(const ImageVolume& mr, const ImageVolume& ct, const Transform
 
   auto scales = itk::RegistrationParameterScalesFromPhysicalShift<Metric>::New();
   scales->SetMetric(metric);
-  auto optimizer = Optimizer::New();
-  optimizer->SetScalesEstimator(scales);
-  // Each step moves the image by at most maximum_step_mm (re-estimated every iteration, as ANTs does);
-  // convergence: the metric's trend over the last 10 iterations flattens below 1e-6.
-  optimizer->SetDoEstimateLearningRateOnce(false);
-  optimizer->SetDoEstimateLearningRateAtEachIteration(true);
-  optimizer->SetMaximumStepSizeInPhysicalUnits(stage.maximum_step_mm);
-  optimizer->SetNumberOfIterations(s.iterations);
-  optimizer->SetMinimumConvergenceValue(stage.convergence);
-  optimizer->SetConvergenceWindowSize(20);
-
   auto transform = Transform::New();
   transform->SetFixedParameters(start.GetFixedParameters());
   transform->SetParameters(start.GetParameters());
 
+  Optimizer::Pointer optimizer;
+  auto motion = MotionStop::New();
+  if (stage.stepping == Stepping::fixed_steps) {
+    optimizer = Optimizer::New();
+    // Each step moves the image by maximum_step_mm (the learning rate re-estimated every iteration).
+    // It ends when it circles (half a step of net motion over 8 iterations), or when the metric's trend
+    // over 20 iterations flattens below 1e-8, whichever comes first.
+    optimizer->SetDoEstimateLearningRateOnce(false);
+    optimizer->SetDoEstimateLearningRateAtEachIteration(true);
+    optimizer->SetMaximumStepSizeInPhysicalUnits(stage.maximum_step_mm);
+    optimizer->SetMinimumConvergenceValue(1e-8);
+    optimizer->SetConvergenceWindowSize(20);
+    motion->watch(optimizer, transform, &probes, s.circling_window, s.circling_fraction * stage.maximum_step_mm);
+  } else {
+    auto quasi_newton = QuasiNewton::New();
+    quasi_newton->SetMaximumNewtonStepSizeInPhysicalUnits(stage.maximum_step_mm);
+    // Only the motion ends it. ITK's own tests (no better metric for some iterations, then back to the
+    // best; the metric's trend) picked among nearly equal metric values, and which one won turned on
+    // the last bits of the metric's threaded sums: the answer differed between runs of the same input.
+    quasi_newton->SetMaximumIterationsWithoutProgress(s.iterations);
+    quasi_newton->SetConvergenceWindowSize(s.iterations + 1);
+    optimizer = quasi_newton;
+    motion->watch(optimizer, transform, &probes, s.settled_window, s.settled_mm);
+  }
+  optimizer->SetScalesEstimator(scales);
+  optimizer->SetNumberOfIterations(s.iterations);
+  optimizer->AddObserver(itk::IterationEvent(), motion);
+
+  // Each registration gets its own image objects over the shared pixels: ITK's pipeline writes an input's
+  // requested region, which must not be shared between registrations running side by side.
+  auto fixed = ImageVolume::New();
+  fixed->Graft(&mr);
+  auto moving = ImageVolume::New();
+  moving->Graft(&ct);
   auto registration = Registration::New();
-  registration->SetFixedImage(&mr);
-  registration->SetMovingImage(&ct);
+  registration->SetFixedImage(fixed);
+  registration->SetMovingImage(moving);
   registration->SetMetric(metric);
   registration->SetOptimizer(optimizer);
   registration->SetInitialTransform(transform);
@@ -251,18 +373,11 @@ Run register_stage(const ImageVolume& mr, const ImageVolume& ct, const Transform
   return {transform, optimizer->GetValue(), static_cast<unsigned>(optimizer->GetCurrentIteration())};
 }
 
-// Two resolutions of each image: `coarse` (voxels of 2 mm or more) for the pyramid, `fine` (1 mm or more)
-// for the settle stage. Building a pyramid level smooths and shrinks whole images, so the pyramid works on
-// the small copies.
-struct Images {
-  ImageVolume::ConstPointer mr_coarse, ct_coarse, mr_fine, ct_fine;
-};
-
 // The pyramid on the coarse copies, jittered samples, one stage per level: shrink 4, 2, 1 with 8, 4,
-// 2 mm smoothing and steps of at most pyramid_steps_mm (2, 1, 0.25 mm). Each step of this optimiser
-// moves up to its limit, so a level's limit sets its precision: the coarsest aligns the body outlines
-// from far away, the last lands within a few tenths of a millimetre. With one 1 mm limit for all three
-// levels, a registration restricted to the upper head ended 8 mm off along z.
+// 2 mm smoothing and steps of at most pyramid_steps_mm (2, 1, 1 mm). The two coarse levels take fixed
+// steps, so a level's step sets its precision: the coarsest aligns the body outlines from far away, the
+// next lands within a millimetre (with one 1 mm step for both, a registration restricted to the upper
+// head ended 8 mm off along z). The last level walks to its optimum by quasi-Newton steps.
 constexpr unsigned level_shrink[3] = {4, 2, 1};
 constexpr double level_sigma_mm[3] = {8, 4, 2};
 // Fewer samples where the image is small and only capture matters: a quarter, a half, all of them.
@@ -287,58 +402,45 @@ LevelCopies smoothed(const Images& images, unsigned level) {
 }
 
 // One pyramid level from a start; the copies are smoothed already, so ITK only shrinks the MR's domain.
+// `step_mm` replaces the level's own step when given.
 Run register_level(const LevelCopies& copies, unsigned level, const Transform& start,
-                   const AutomaticRegistrationSettings& s, const Mask* coarse_mask) {
-  const Stage stage{level_shrink[level], 0, s.pyramid_steps_mm[level], level_share[level] * s.samples, 1e-8};
-  return register_stage(*copies.mr, *copies.ct, start, s, stage, coarse_mask);
+                   const AutomaticRegistrationSettings& s, const Mask* coarse_mask, const std::vector<Vec3>& probes,
+                   double step_mm = 0) {
+  const Stage stage{level_shrink[level], 0, step_mm > 0 ? step_mm : s.pyramid_steps_mm[level], level_share[level] * s.samples,
+                    Sampling::jittered, level == 2 ? Stepping::quasi_newton : Stepping::fixed_steps};
+  return register_stage(*copies.mr, *copies.ct, start, s, stage, coarse_mask, probes);
 }
 
-// The coarsest level from each start. With `search_z`, also from each start moved by each of
-// coarse_z_starts_mm along z, and the best metric wins. The head's outline is nearly the same from one
-// axial slice to the next, so the bodies' centres of mass say little about z (each is the middle of its
-// field of view), and a start 19 mm off along z ended in a basin 6-10 mm from the truth.
-std::vector<Run> coarsest_level(const Images& images, const std::vector<Transform::ConstPointer>& starts,
-                                const AutomaticRegistrationSettings& s, const Mask* coarse_mask, bool search_z) {
+// The coarsest level from the start and from the start moved by each of coarse_z_starts_mm along z, side
+// by side; the best metric wins. The head's outline is nearly the same from one axial slice to the next,
+// so the bodies' centres of mass say little about z (each is the middle of its field of view), and a
+// start 19 mm off along z ended in a basin 6-10 mm from the truth.
+Run coarsest_level(const Images& images, const Transform& start, const AutomaticRegistrationSettings& s,
+                   const Mask* coarse_mask) {
   const LevelCopies copies = smoothed(images, 0);
-  std::vector<Run> runs;
-  for (const auto& start : starts) {
-    Run run = register_level(copies, 0, *start, s, coarse_mask);
-    for (const double dz : search_z ? s.coarse_z_starts_mm : std::vector<double>{}) {
-      if (dz == 0) continue;
-      auto moved = Transform::New();
-      moved->SetFixedParameters(start->GetFixedParameters());
-      moved->SetParameters(start->GetParameters());
-      Transform::OutputVectorType t = moved->GetTranslation();
-      t[2] += dz;
-      moved->SetTranslation(t);
-      Run other = register_level(copies, 0, *moved, s, coarse_mask);
-      if (other.metric < run.metric) run = other;  // Mattes MI is negative: lower is better
-    }
-    runs.push_back(run);
-  }
-  return runs;
+  std::vector<double> shifts{0.0};  // the start itself first: on a tie it wins
+  for (const double dz : s.coarse_z_starts_mm)
+    if (dz != 0) shifts.push_back(dz);
+  std::vector<Run> tried(shifts.size());
+  rethrow_first(for_each_index(shifts.size(), core_count(), [&](std::size_t i) {
+    auto moved = Transform::New();
+    moved->SetFixedParameters(start.GetFixedParameters());
+    moved->SetParameters(start.GetParameters());
+    Transform::OutputVectorType t = moved->GetTranslation();
+    t[2] += shifts[i];
+    moved->SetTranslation(t);
+    tried[i] = register_level(copies, 0, *moved, s, coarse_mask, images.probes);
+  }));
+  // Mattes MI is negative: lower is better.
+  return *std::min_element(tried.begin(), tried.end(), [](const Run& a, const Run& b) { return a.metric < b.metric; });
 }
 
-// A finer level, continuing each run.
-void refine(const Images& images, unsigned level, std::vector<Run>& runs, const AutomaticRegistrationSettings& s,
-            const Mask* coarse_mask) {
-  const LevelCopies copies = smoothed(images, level);
-  for (Run& run : runs) run = register_level(copies, level, *run.transform, s, coarse_mask);
-}
-
-// The whole pyramid from each start, level by level, so that each level's copies are smoothed once.
-std::vector<Run> register_pyramid(const Images& images, const std::vector<Transform::ConstPointer>& starts,
-                                  const AutomaticRegistrationSettings& s, const Mask* coarse_mask, bool search_z) {
-  std::vector<Run> runs = coarsest_level(images, starts, s, coarse_mask, search_z);
-  for (unsigned level = 1; level < 3; ++level) refine(images, level, runs, s, coarse_mask);
-  return runs;
-}
-
-// The answer's last stage, on the fine copies: edge voxel samples, steps of at most 0.05 mm. It removes
-// the jittered samples' bias (0.25 mm on the standard phantom; 0.05-0.13 mm left).
+// The answer's last stage, on the fine copies: edge voxel samples, quasi-Newton steps of at most 0.2 mm.
+// It removes the jittered samples' bias (0.25 mm on the standard phantom; 0.02-0.16 mm left).
 Run settle(const Images& images, const Transform& start, const AutomaticRegistrationSettings& s, const Mask* fine_mask) {
   return register_stage(*images.mr_fine, *images.ct_fine, start, s,
-                        {1, 0, 0.05, s.samples, 1e-7, Sampling::edge_voxels}, fine_mask);
+                        {1, 0, s.settle_step_mm, s.samples, Sampling::edge_voxels, Stepping::quasi_newton}, fine_mask,
+                        images.probes);
 }
 
 }  // namespace
@@ -346,14 +448,20 @@ Run settle(const Images& images, const Transform& start, const AutomaticRegistra
 RegistrationChoice register_mr_to_ct(const ImageVolume& mr_input, const ImageVolume& ct_input,
                                      const AutomaticRegistrationSettings& settings) {
   const auto started = std::chrono::steady_clock::now();
-  const Images images{working_copy(mr_input, 2 * settings.working_voxel_mm),
-                      working_copy(ct_input, 2 * settings.working_voxel_mm),
-                      working_copy(mr_input, settings.working_voxel_mm),
-                      working_copy(ct_input, settings.working_voxel_mm)};
+  Images images{working_copy(mr_input, 2 * settings.working_voxel_mm),
+                working_copy(ct_input, 2 * settings.working_voxel_mm),
+                working_copy(mr_input, settings.working_voxel_mm),
+                // The settle stage reads the CT as it is: its cost is its samples', whatever the CT's
+                // size, and a 1 mm copy of a 0.5 mm CT was 31 MB more at the job's peak.
+                ImageVolume::ConstPointer(&ct_input),
+                {}};
   const ImageVolume& mr = *images.mr_fine;
   // The bodies' centres from the 2 mm copies: a quarter of the time, and nothing lost at that scale.
   const auto [mr_centre, mr_radius] = body_centre(*images.mr_coarse);
   const Vec3 ct_centre = body_centre(*images.ct_coarse).first;
+  for (int i = 0; i < 8; ++i)
+    images.probes.push_back(mr_centre + Vec3{(i & 1 ? 1 : -1) * mr_radius * 0.6, (i & 2 ? 1 : -1) * mr_radius * 0.6,
+                                             (i & 4 ? 1 : -1) * mr_radius * 0.6});
 
   // The nominal start: rotation about the MR body's centre, which lands on the CT body's centre.
   auto start = Transform::New();
@@ -373,26 +481,25 @@ RegistrationChoice register_mr_to_ct(const ImageVolume& mr_input, const ImageVol
   RegistrationChoice result;
   result.source = "auto";
   result.quality.emplace();
-  const Run nominal = settle(images, *register_pyramid(images, {start.GetPointer()}, settings, coarse_mask.GetPointer(), true).front().transform,
-                             settings, fine_mask.GetPointer());
-  result.mr_to_ct = to_rigid(*nominal.transform);
-  result.quality->final_metric = nominal.metric;
-  result.quality->iterations = nominal.iterations;
+  // The pyramid: the coarsest level from the start and its z shifts, then the two finer ones.
+  const Run coarsest = coarsest_level(images, *start, settings, coarse_mask.GetPointer());
+  const LevelCopies middle = smoothed(images, 1);
+  const Run middle_answer = register_level(middle, 1, *coarsest.transform, settings, coarse_mask.GetPointer(), images.probes);
+  const LevelCopies last = smoothed(images, 2);
+  const Run pyramid = register_level(last, 2, *middle_answer.transform, settings, coarse_mask.GetPointer(), images.probes);
 
-  // Eight points on a box around the MR body (its RMS radius): where a wrong answer shows as distance.
-  std::vector<Vec3> probes;
-  for (int i = 0; i < 8; ++i)
-    probes.push_back(mr_centre + Vec3{(i & 1 ? 1 : -1) * mr_radius * 0.6, (i & 2 ? 1 : -1) * mr_radius * 0.6,
-                                      (i & 4 ? 1 : -1) * mr_radius * 0.6});
-  // The check: restart from the answer moved by a few degrees and millimetres. A true optimum is found
-  // again from around it; a wrong pair's optimum is one of many, and the restarts land elsewhere. The
-  // restarts run the pyramid only and do not settle: they are compared at the scale of the limit (2 mm),
-  // and the pyramid's last level lands within a few tenths of a millimetre of a true optimum.
-  std::vector<Transform::ConstPointer> perturbed_starts;
+  // The check: restart from the pyramid's answer moved by a few degrees and millimetres. A true optimum
+  // is found again from around it; a wrong pair's optimum is one of many, and the restarts land
+  // elsewhere. The restarts take the middle level (4 mm smoothing, 2 mm steps: they travel from 6 mm and
+  // 6 degrees away; the coarsest level is for the body outline from far away) and the last, and do not
+  // settle: they are compared with the settled answer at the scale of the limit (2 mm), and the last level
+  // lands within a few tenths of a millimetre of a true optimum. The probes are where a wrong answer shows
+  // as distance.
+  std::vector<Run> restarts;
   for (unsigned k = 0; k < settings.perturbed_starts; ++k) {
     auto perturbed = Transform::New();
-    perturbed->SetFixedParameters(nominal.transform->GetFixedParameters());
-    perturbed->SetParameters(nominal.transform->GetParameters());
+    perturbed->SetFixedParameters(pyramid.transform->GetFixedParameters());
+    perturbed->SetParameters(pyramid.transform->GetParameters());
     const double sign = k % 2 ? -1.0 : 1.0;
     Transform::AxisType axis;
     axis[0] = 1, axis[1] = sign, axis[2] = k % 3 == 2 ? -1 : 1;
@@ -403,11 +510,26 @@ RegistrationChoice register_mr_to_ct(const ImageVolume& mr_input, const ImageVol
     Transform::OutputVectorType moved = perturbed->GetTranslation();
     for (int a = 0; a < 3; ++a) moved[a] += sign * (a == 1 ? -1 : 1) * settings.start_translation_mm / std::sqrt(3.0);
     perturbed->SetTranslation(moved);
-    perturbed_starts.push_back(perturbed.GetPointer());
+    restarts.push_back({perturbed, 0, 0});
   }
-  for (const Run& restart : register_pyramid(images, perturbed_starts, settings, coarse_mask.GetPointer(), false)) {
+  // The settle stage (the answer) and the restarts side by side, on the level copies made for the answer.
+  Run nominal;
+  rethrow_first(for_each_index(1 + restarts.size(), core_count(), [&](std::size_t task) {
+    if (task == 0) {
+      nominal = settle(images, *pyramid.transform, settings, fine_mask.GetPointer());
+      return;
+    }
+    Run& restart = restarts[task - 1];
+    const Run moved = register_level(middle, 1, *restart.transform, settings, coarse_mask.GetPointer(), images.probes,
+                                     settings.restart_middle_step_mm);
+    restart = register_level(last, 2, *moved.transform, settings, coarse_mask.GetPointer(), images.probes);
+  }));
+  result.mr_to_ct = to_rigid(*nominal.transform);
+  result.quality->final_metric = nominal.metric;
+  result.quality->iterations = nominal.iterations;
+  for (const Run& restart : restarts) {
     const RigidTransform answer = to_rigid(*restart.transform);
-    for (const Vec3& p : probes)
+    for (const Vec3& p : images.probes)
       result.quality->spread_mm = std::max(result.quality->spread_mm, norm(answer.apply(p) - result.mr_to_ct.apply(p)));
   }
   result.quality->seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
