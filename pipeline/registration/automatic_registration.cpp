@@ -1,9 +1,9 @@
 #include "pipeline/registration/automatic_registration.hpp"
 
 #include "pipeline/parallel.hpp"
+#include "pipeline/registration/motion_stop.hpp"
 
 #include <itkBinShrinkImageFilter.h>
-#include <itkCommand.h>
 #include <itkImageMaskSpatialObject.h>
 #include <itkImageRegionConstIteratorWithIndex.h>
 #include <itkImageRegionIteratorWithIndex.h>
@@ -170,7 +170,7 @@ enum class Sampling { jittered, edge_voxels };
 // How a stage steps.
 // - fixed_steps: gradient descent whose every step moves the image by its whole limit (the learning rate
 //   re-estimated each iteration, as ANTs does). It cannot overshoot a basin by more than a step: the
-//   coarse levels, which must capture. It ends once it circles (see MotionStop).
+//   coarse levels, which must capture. It ends once it circles (motion_stop.hpp).
 // - quasi_newton: ITK's quasi-Newton (BFGS) optimiser, its step capped at the limit. Near the optimum
 //   the rotation and the translation are coupled (a tilt about the body's centre and a shift along z
 //   nearly cancel at the head's edges), and fixed steps zigzag across that valley at a few hundredths
@@ -195,60 +195,6 @@ struct Stage {
 struct Images {
   ImageVolume::ConstPointer mr_coarse, ct_coarse, mr_fine, ct_fine;
   std::vector<Vec3> probes;
-};
-
-// Ends a stage once the transform stops getting anywhere, measured at the probes: when no probe's mean
-// position over the last `window` iterations is `distance_mm` or more from its mean over the `window`
-// iterations before. A fixed-step optimiser circling its optimum moves a whole step per iteration but
-// gets nowhere; one travelling along a valley, however zigzagging, still does. The metric's trend, ITK's own
-// test, is slow to flatten on jittered samples (hundreds of iterations), and its decision at 1e-8 turned on
-// the last bits of the metric's threaded sums.
-class MotionStop : public itk::Command {
- public:
-  using Self = MotionStop;
-  using Pointer = itk::SmartPointer<Self>;
-  itkNewMacro(Self);
-
-  void watch(Optimizer* optimizer, const Transform* transform, const std::vector<Vec3>* probes, std::size_t window,
-             double distance_mm) {
-    optimizer_ = optimizer, transform_ = transform, probes_ = probes, window_ = window, distance_mm_ = distance_mm;
-    history_.assign(1, positions());
-  }
-  void Execute(itk::Object* caller, const itk::EventObject& event) override {
-    Execute(static_cast<const itk::Object*>(caller), event);
-  }
-  void Execute(const itk::Object*, const itk::EventObject& event) override {
-    if (!itk::IterationEvent().CheckEvent(&event)) return;
-    history_.push_back(positions());
-    const std::size_t n = history_.size();
-    if (n < 2 * window_) return;
-    double farthest = 0;
-    for (std::size_t i = 0; i < probes_->size(); ++i) {
-      Vec3 before, last;
-      for (std::size_t k = n - 2 * window_; k < n - window_; ++k) before = before + history_[k][i];
-      for (std::size_t k = n - window_; k < n; ++k) last = last + history_[k][i];
-      farthest = std::max(farthest, norm(last - before) / static_cast<double>(window_));
-    }
-    if (farthest < distance_mm_) optimizer_->StopOptimization();
-  }
-
- private:
-  MotionStop() = default;
-  std::vector<Vec3> positions() const {
-    std::vector<Vec3> out;
-    for (const Vec3& p : *probes_) {
-      Transform::InputPointType point;
-      point[0] = p.x, point[1] = p.y, point[2] = p.z;
-      out.push_back(to_vec(transform_->TransformPoint(point)));
-    }
-    return out;
-  }
-  Optimizer* optimizer_ = nullptr;
-  const Transform* transform_ = nullptr;
-  const std::vector<Vec3>* probes_ = nullptr;
-  std::size_t window_ = 8;
-  double distance_mm_ = 0;
-  std::vector<std::vector<Vec3>> history_;
 };
 
 // `count` voxel centres of `mr` drawn at random with a fixed seed (inside `mask` when there is one): all
