@@ -178,9 +178,9 @@ enum class Sampling { jittered, edge_voxels };
 //   Hessian estimate walks along the valley: 10-40 iterations. It ends once the image stops moving.
 enum class Stepping { fixed_steps, quasi_newton };
 
+// A stage's images come smoothed already (LevelCopies below; the settle stage does not smooth).
 struct Stage {
   unsigned shrink;
-  double sigma_mm;
   double maximum_step_mm;
   double samples;  // metric samples per level: the cost of an iteration, whatever the image size
   Sampling sampling = Sampling::jittered;
@@ -298,10 +298,9 @@ Run register_stage(const ImageVolume& mr, const ImageVolume& ct, const Transform
   Registration::ShrinkFactorsArrayType shrink(1);
   Registration::SmoothingSigmasArrayType sigmas(1);
   shrink[0] = stage.shrink;
-  sigmas[0] = stage.sigma_mm;
+  sigmas[0] = 0;
   registration->SetShrinkFactorsPerLevel(shrink);
   registration->SetSmoothingSigmasPerLevel(sigmas);
-  registration->SetSmoothingSigmasAreSpecifiedInPhysicalUnits(true);
   if (stage.sampling == Sampling::edge_voxels) {
     // The samples are given to the metric as points; ITK's sampler must not replace them.
     registration->SetMetricSamplingStrategy(Registration::MetricSamplingStrategyEnum::NONE);
@@ -352,7 +351,7 @@ LevelCopies smoothed(const Images& images, unsigned level) {
 Run register_level(const LevelCopies& copies, unsigned level, const Transform& start,
                    const AutomaticRegistrationSettings& s, const Mask* coarse_mask, const std::vector<Vec3>& probes,
                    double step_mm = 0) {
-  const Stage stage{level_shrink[level], 0, step_mm > 0 ? step_mm : s.pyramid_steps_mm[level], level_share[level] * s.samples,
+  const Stage stage{level_shrink[level], step_mm > 0 ? step_mm : s.pyramid_steps_mm[level], level_share[level] * s.samples,
                     Sampling::jittered, level == 2 ? Stepping::quasi_newton : Stepping::fixed_steps};
   return register_stage(*copies.mr, *copies.ct, start, s, stage, coarse_mask, probes);
 }
@@ -385,7 +384,7 @@ Run coarsest_level(const Images& images, const Transform& start, const Automatic
 // It removes the jittered samples' bias (0.25 mm on the standard phantom; 0.02-0.16 mm left).
 Run settle(const Images& images, const Transform& start, const AutomaticRegistrationSettings& s, const Mask* fine_mask) {
   return register_stage(*images.mr_fine, *images.ct_fine, start, s,
-                        {1, 0, s.settle_step_mm, s.samples, Sampling::edge_voxels, Stepping::quasi_newton}, fine_mask,
+                        {1, s.settle_step_mm, s.samples, Sampling::edge_voxels, Stepping::quasi_newton}, fine_mask,
                         images.probes);
 }
 
