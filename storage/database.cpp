@@ -169,6 +169,7 @@ Database::Database(const std::filesystem::path& file) {
       db.exec("PRAGMA user_version=" + std::to_string(step + 1));
       transaction.commit();
     }
+    statements_ = std::make_unique<StatementCache>(db);
   } catch (const SQLite::Exception& e) {
     throw std::runtime_error("cannot open the index " + file.string() + ": " + e.what());
   } catch (const std::runtime_error& e) {

@@ -5,6 +5,8 @@
 #include <memory>
 #include <mutex>
 
+#include "storage/statement_cache.hpp"
+
 namespace SQLite {
 class Database;
 }
@@ -29,9 +31,17 @@ class Database {
     return work(*connection_);
   }
 
+  // The same, with the connection's prepared statements: for what runs once per received instance.
+  template <class Work>
+  auto locked_with_statements(Work&& work) {
+    std::lock_guard lock(mutex_);
+    return work(*connection_, *statements_);
+  }
+
  private:
   std::mutex mutex_;
   std::unique_ptr<SQLite::Database> connection_;
+  std::unique_ptr<StatementCache> statements_;  // destroyed before the connection they belong to
 };
 
 }  // namespace rtpof::storage

@@ -9,109 +9,126 @@
 namespace rtpof::storage {
 namespace {
 
-std::int64_t upsert_id(SQLite::Database& db, const char* insert_sql, const char* select_sql,
+std::int64_t upsert_id(StatementCache& prepared, const char* insert_sql, const char* select_sql,
                        const std::vector<std::string>& insert_values, const std::string& key) {
-  SQLite::Statement insert(db, insert_sql);
-  for (std::size_t i = 0; i < insert_values.size(); ++i) insert.bind(static_cast<int>(i + 1), insert_values[i]);
-  insert.exec();
-  SQLite::Statement select(db, select_sql);
-  select.bind(1, key);
-  if (!select.executeStep()) throw std::logic_error(std::string("index: row vanished after ") + insert_sql);
-  return select.getColumn(0).getInt64();
+  {
+    auto insert = prepared(insert_sql);
+    for (std::size_t i = 0; i < insert_values.size(); ++i) insert->bind(static_cast<int>(i + 1), insert_values[i]);
+    insert->exec();
+  }
+  auto select = prepared(select_sql);
+  select->bind(1, key);
+  if (!select->executeStep()) throw std::logic_error(std::string("index: row vanished after ") + insert_sql);
+  return select->getColumn(0).getInt64();
 }
 
 // A study indexed under another patient than the instance now says: the sender corrected the PatientID
 // (RIS/PACS reconciliation). The study, and with it its series and instances, moves to the new patient.
-std::optional<std::string> move_study_to(SQLite::Database& db, const std::string& study_uid, std::int64_t patient,
+std::optional<std::string> move_study_to(StatementCache& prepared, const std::string& study_uid, std::int64_t patient,
                                          const std::string& pseudonym, const std::string& now) {
-  SQLite::Statement owner(db, "SELECT s.patient, p.pseudonym FROM studies s JOIN patients p ON p.id = s.patient "
-                              "WHERE s.uid = ?");
-  owner.bind(1, study_uid);
-  if (!owner.executeStep()) return std::nullopt;
-  const std::int64_t previous = owner.getColumn(0).getInt64();
-  const std::string previous_pseudonym = owner.getColumn(1).getString();
-  owner.reset();
+  std::int64_t previous = 0;
+  std::string previous_pseudonym;
+  {
+    auto owner = prepared("SELECT s.patient, p.pseudonym FROM studies s JOIN patients p ON p.id = s.patient "
+                          "WHERE s.uid = ?");
+    owner->bind(1, study_uid);
+    if (!owner->executeStep()) return std::nullopt;
+    previous = owner->getColumn(0).getInt64();
+    previous_pseudonym = owner->getColumn(1).getString();
+  }
   if (previous == patient) return std::nullopt;
-  SQLite::Statement move(db, "UPDATE studies SET patient = ? WHERE uid = ?");
-  move.bind(1, static_cast<int64_t>(patient));
-  move.bind(2, study_uid);
-  move.exec();
-  SQLite::Statement record(db, "INSERT INTO patient_moves(from_patient, to_patient, study_uid, moved_at) VALUES(?,?,?,?)");
-  record.bind(1, previous_pseudonym);
-  record.bind(2, pseudonym);
-  record.bind(3, study_uid);
-  record.bind(4, now);
-  record.exec();
-  SQLite::Statement forget(db, "DELETE FROM patients WHERE id = ? AND NOT EXISTS (SELECT 1 FROM studies WHERE patient = ?)");
-  forget.bind(1, static_cast<int64_t>(previous));
-  forget.bind(2, static_cast<int64_t>(previous));
-  forget.exec();
+  {
+    auto move = prepared("UPDATE studies SET patient = ? WHERE uid = ?");
+    move->bind(1, static_cast<int64_t>(patient));
+    move->bind(2, study_uid);
+    move->exec();
+  }
+  {
+    auto record = prepared("INSERT INTO patient_moves(from_patient, to_patient, study_uid, moved_at) VALUES(?,?,?,?)");
+    record->bind(1, previous_pseudonym);
+    record->bind(2, pseudonym);
+    record->bind(3, study_uid);
+    record->bind(4, now);
+    record->exec();
+  }
+  auto forget = prepared("DELETE FROM patients WHERE id = ? AND NOT EXISTS (SELECT 1 FROM studies WHERE patient = ?)");
+  forget->bind(1, static_cast<int64_t>(previous));
+  forget->bind(2, static_cast<int64_t>(previous));
+  forget->exec();
   return previous_pseudonym;
 }
 
 }  // namespace
 
 std::optional<StoredFile> InstanceStore::find(const std::string& sop_instance_uid) {
-  return database_.locked([&](SQLite::Database& db) -> std::optional<StoredFile> {
-    SQLite::Statement query(db,
-                            "SELECT path, size_bytes, content_sha256, received_at, calling_ae FROM instances "
-                            "WHERE sop_instance_uid = ?");
-    query.bind(1, sop_instance_uid);
-    if (!query.executeStep()) return std::nullopt;
-    return StoredFile{query.getColumn(0).getString(), static_cast<std::uint64_t>(query.getColumn(1).getInt64()),
-                      query.getColumn(2).getString(), query.getColumn(3).getString(), query.getColumn(4).getString()};
+  return database_.locked_with_statements([&](SQLite::Database&, StatementCache& prepared) -> std::optional<StoredFile> {
+    auto query = prepared("SELECT path, size_bytes, content_sha256, received_at, calling_ae FROM instances "
+                          "WHERE sop_instance_uid = ?");
+    query->bind(1, sop_instance_uid);
+    if (!query->executeStep()) return std::nullopt;
+    return StoredFile{query->getColumn(0).getString(), static_cast<std::uint64_t>(query->getColumn(1).getInt64()),
+                      query->getColumn(2).getString(), query->getColumn(3).getString(), query->getColumn(4).getString()};
   });
 }
 
 std::optional<std::string> InstanceStore::put(const InstanceAttributes& a, const std::string& pseudonym,
                                               const StoredFile& file, const std::string& now) {
-  return database_.locked([&](SQLite::Database& db) -> std::optional<std::string> {
+  return database_.locked_with_statements([&](SQLite::Database& db,
+                                              StatementCache& prepared) -> std::optional<std::string> {
     SQLite::Transaction transaction(db);
-    const auto patient = upsert_id(db, "INSERT OR IGNORE INTO patients(pseudonym, patient_id, issuer) VALUES(?,?,?)",
+    const auto patient = upsert_id(prepared, "INSERT OR IGNORE INTO patients(pseudonym, patient_id, issuer) VALUES(?,?,?)",
                                    "SELECT id FROM patients WHERE pseudonym = ?",
                                    {pseudonym, a.patient_id, a.issuer_of_patient_id}, pseudonym);
-    const std::optional<std::string> moved_from = move_study_to(db, a.study_instance_uid, patient, pseudonym, now);
-    const auto study = upsert_id(db, "INSERT OR IGNORE INTO studies(uid, patient) VALUES(?,?)",
+    const std::optional<std::string> moved_from = move_study_to(prepared, a.study_instance_uid, patient, pseudonym, now);
+    const auto study = upsert_id(prepared, "INSERT OR IGNORE INTO studies(uid, patient) VALUES(?,?)",
                                  "SELECT id FROM studies WHERE uid = ?",
                                  {a.study_instance_uid, std::to_string(patient)}, a.study_instance_uid);
     const auto series =
-        upsert_id(db, "INSERT OR IGNORE INTO series(uid, study, modality, frame_of_reference_uid) VALUES(?,?,?,?)",
+        upsert_id(prepared, "INSERT OR IGNORE INTO series(uid, study, modality, frame_of_reference_uid) VALUES(?,?,?,?)",
                   "SELECT id FROM series WHERE uid = ?",
                   {a.series_instance_uid, std::to_string(study), a.modality, a.frame_of_reference_uid},
                   a.series_instance_uid);
-    SQLite::Statement insert(db, R"sql(
-      INSERT INTO instances(sop_instance_uid, sop_class_uid, series, frame_of_reference_uid, path, size_bytes,
-                            content_sha256, received_at, calling_ae, rt_status)
-      VALUES(?,?,?,?,?,?,?,?,?,?)
-      ON CONFLICT(sop_instance_uid) DO UPDATE SET
-        sop_class_uid=excluded.sop_class_uid, series=excluded.series,
-        frame_of_reference_uid=excluded.frame_of_reference_uid, path=excluded.path,
-        size_bytes=excluded.size_bytes, content_sha256=excluded.content_sha256,
-        received_at=excluded.received_at, calling_ae=excluded.calling_ae, rt_status=excluded.rt_status)sql");
-    insert.bind(1, a.sop_instance_uid);
-    insert.bind(2, a.sop_class_uid);
-    insert.bind(3, static_cast<int64_t>(series));
-    insert.bind(4, a.frame_of_reference_uid);
-    insert.bind(5, file.relative_path);
-    insert.bind(6, static_cast<int64_t>(file.size_bytes));
-    insert.bind(7, file.content_sha256);
-    insert.bind(8, file.received_at);
-    insert.bind(9, file.calling_ae);
-    insert.bind(10, a.rt_status);
-    insert.exec();
-    SQLite::Statement id_query(db, "SELECT id FROM instances WHERE sop_instance_uid = ?");
-    id_query.bind(1, a.sop_instance_uid);
-    id_query.executeStep();
-    const auto instance = id_query.getColumn(0).getInt64();
-    SQLite::Statement clear_refs(db, "DELETE FROM instance_references WHERE instance = ?");
-    clear_refs.bind(1, static_cast<int64_t>(instance));
-    clear_refs.exec();
+    {
+      auto insert = prepared(R"sql(
+        INSERT INTO instances(sop_instance_uid, sop_class_uid, series, frame_of_reference_uid, path, size_bytes,
+                              content_sha256, received_at, calling_ae, rt_status)
+        VALUES(?,?,?,?,?,?,?,?,?,?)
+        ON CONFLICT(sop_instance_uid) DO UPDATE SET
+          sop_class_uid=excluded.sop_class_uid, series=excluded.series,
+          frame_of_reference_uid=excluded.frame_of_reference_uid, path=excluded.path,
+          size_bytes=excluded.size_bytes, content_sha256=excluded.content_sha256,
+          received_at=excluded.received_at, calling_ae=excluded.calling_ae, rt_status=excluded.rt_status)sql");
+      insert->bind(1, a.sop_instance_uid);
+      insert->bind(2, a.sop_class_uid);
+      insert->bind(3, static_cast<int64_t>(series));
+      insert->bind(4, a.frame_of_reference_uid);
+      insert->bind(5, file.relative_path);
+      insert->bind(6, static_cast<int64_t>(file.size_bytes));
+      insert->bind(7, file.content_sha256);
+      insert->bind(8, file.received_at);
+      insert->bind(9, file.calling_ae);
+      insert->bind(10, a.rt_status);
+      insert->exec();
+    }
+    std::int64_t instance = 0;
+    {
+      auto id_query = prepared("SELECT id FROM instances WHERE sop_instance_uid = ?");
+      id_query->bind(1, a.sop_instance_uid);
+      if (!id_query->executeStep())
+        throw std::logic_error("index: the row of instance " + a.sop_instance_uid + " vanished after its insert");
+      instance = id_query->getColumn(0).getInt64();
+    }
+    {
+      auto clear_refs = prepared("DELETE FROM instance_references WHERE instance = ?");
+      clear_refs->bind(1, static_cast<int64_t>(instance));
+      clear_refs->exec();
+    }
     for (const auto& ref : a.references) {
-      SQLite::Statement add(db, "INSERT OR IGNORE INTO instance_references(instance, kind, uid) VALUES(?,?,?)");
-      add.bind(1, static_cast<int64_t>(instance));
-      add.bind(2, ref.kind);
-      add.bind(3, ref.uid);
-      add.exec();
+      auto add = prepared("INSERT OR IGNORE INTO instance_references(instance, kind, uid) VALUES(?,?,?)");
+      add->bind(1, static_cast<int64_t>(instance));
+      add->bind(2, ref.kind);
+      add->bind(3, ref.uid);
+      add->exec();
     }
     transaction.commit();
     return moved_from;
