@@ -1,6 +1,7 @@
 #pragma once
 // The index's one SQLite connection and its schema: opened (created or migrated) once, shared by the
-// stores (instance_store, case_store, report_store), each of which reaches it only through `locked()`.
+// stores (instance_store, case_store, report_store), each of which reaches it only through `locked()`
+// (or `locked_with_statements()`, which also lends the connection's prepared statements).
 #include <filesystem>
 #include <memory>
 #include <mutex>
