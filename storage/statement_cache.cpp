@@ -12,12 +12,10 @@ StatementCache::Lease::~Lease() { statement_.tryReset(); }
 
 StatementCache::Lease StatementCache::operator()(const std::string& sql) {
   auto& slot = statements_[sql];
-  if (!slot) {
+  if (!slot)
     slot = std::make_unique<SQLite::Statement>(connection_, sql);
-  } else {
-    slot->reset();  // again: the lease's own reset could not throw, so a failure there surfaces here
-    slot->clearBindings();
-  }
+  else
+    slot->clearBindings();  // the last lease reset it as it ended
   return Lease(*slot);
 }
 

@@ -122,6 +122,14 @@ RigidTransform to_rigid(const Transform& t) {
   return r;
 }
 
+// A transform of its own with `t`'s centre and parameters: each registration moves its own.
+Transform::Pointer copy_of(const Transform& t) {
+  auto copy = Transform::New();
+  copy->SetFixedParameters(t.GetFixedParameters());
+  copy->SetParameters(t.GetParameters());
+  return copy;
+}
+
 // The voxels of `mr` inside `box`. A box that holds fewer than a thousand of them misses the MR: it is
 // refused with the box, rather than left to ITK's "VirtualSampledPointSet must have 1 or more points".
 Mask::Pointer region_mask(const ImageVolume& mr, const std::array<double, 6>& box) {
@@ -249,9 +257,7 @@ Run register_stage(const ImageVolume& mr, const ImageVolume& ct, const Transform
 
   auto scales = itk::RegistrationParameterScalesFromPhysicalShift<Metric>::New();
   scales->SetMetric(metric);
-  auto transform = Transform::New();
-  transform->SetFixedParameters(start.GetFixedParameters());
-  transform->SetParameters(start.GetParameters());
+  auto transform = copy_of(start);
 
   Optimizer::Pointer optimizer;
   auto motion = MotionStop::New();
@@ -368,9 +374,7 @@ Run coarsest_level(const Images& images, const Transform& start, const Automatic
     if (dz != 0) shifts.push_back(dz);
   std::vector<Run> tried(shifts.size());
   rethrow_first(for_each_index(shifts.size(), core_count(), [&](std::size_t i) {
-    auto moved = Transform::New();
-    moved->SetFixedParameters(start.GetFixedParameters());
-    moved->SetParameters(start.GetParameters());
+    auto moved = copy_of(start);
     Transform::OutputVectorType t = moved->GetTranslation();
     t[2] += shifts[i];
     moved->SetTranslation(t);
@@ -442,9 +446,7 @@ RegistrationChoice register_mr_to_ct(const ImageVolume& mr_input, const ImageVol
   // as distance.
   std::vector<Run> restarts;
   for (unsigned k = 0; k < settings.perturbed_starts; ++k) {
-    auto perturbed = Transform::New();
-    perturbed->SetFixedParameters(pyramid.transform->GetFixedParameters());
-    perturbed->SetParameters(pyramid.transform->GetParameters());
+    auto perturbed = copy_of(*pyramid.transform);
     const double sign = k % 2 ? -1.0 : 1.0;
     Transform::AxisType axis;
     axis[0] = 1, axis[1] = sign, axis[2] = k % 3 == 2 ? -1 : 1;
