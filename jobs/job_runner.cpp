@@ -14,6 +14,7 @@
 #include "jobs/case_assembly.hpp"
 #include "jobs/case_roles.hpp"
 #include "jobs/report_inputs.hpp"
+#include "pipeline/itk_globals.hpp"
 #include "report/encapsulated_pdf_writer.hpp"
 #include "report/pdf_report.hpp"
 #include "report/registration_writer.hpp"
@@ -43,6 +44,7 @@ JobRunner::JobRunner(storage::Archive& archive, unsigned workers, AnalysisRules 
       device_name_(std::move(device_name)),
       report_ready_(std::move(report_ready)),
       log_(std::move(log)) {
+  pipeline::make_itk_globals();  // workers may start their first jobs, and their first ITK objects, together
   for (unsigned i = 0; i < std::max(1u, workers); ++i) workers_.emplace_back([this] { work(); });
 }
 

@@ -3,6 +3,8 @@
 // exact volume (voxel count x voxel volume), independent of the tracing.
 #include <gtest/gtest.h>
 
+#include <itkSingleton.h>
+
 #include <cmath>
 
 #include "pipeline/dosevolume/outline_cut.hpp"
@@ -110,6 +112,18 @@ TEST(OutlineCut, ContoursOfAThickSliceStaircaseKeepItsVolume) {
   std::cout << "staircase: truth " << truth / 1000 << " cc, slab volume " << volume / 1000 << " cc ("
             << 100 * (volume - truth) / truth << " %)\n";
   EXPECT_NEAR(volume, truth, 0.02 * truth);
+}
+
+// The slices are cut side by side, each making its own ITK image and tracer: ITK's globals must exist
+// before (pipeline/itk_globals.hpp). ctest runs this test in a process of its own, where the cut is the
+// first ITK user; the warning switch is one global that nothing in the cut itself would make.
+TEST(OutlineCut, MakesItkGlobalsBeforeItsSlicesAreCutSideBySide) {
+  const Vec3 centre{0, 0, 0};
+  const std::vector<Vec3> extent = {centre - Vec3{5, 5, 5}, centre + Vec3{5, 5, 5}};
+  const auto outlines = pipeline::cut_on_slices(pipeline::RegionShape{ball(centre, 4.0, 0.5)},
+                                                pipeline::RigidTransform{}, extent, ct_planes());
+  ASSERT_GT(outlines.size(), 1u);  // more than one slice, so the cut ran in parallel where there are cores
+  EXPECT_NE(itk::SingletonIndex::GetInstance()->GetGlobalInstance<void>("GlobalWarningDisplay"), nullptr);
 }
 
 }  // namespace

@@ -1,5 +1,6 @@
 #include "pipeline/dosevolume/outline_cut.hpp"
 
+#include "pipeline/itk_globals.hpp"
 #include "pipeline/parallel.hpp"
 
 #include <itkContourExtractor2DImageFilter.h>
@@ -137,6 +138,7 @@ std::vector<SliceOutline> cut_on_slices(const RegionShape& shape, const RigidTra
   std::vector<std::size_t> slices;
   for (double k = std::max(first, 0.0); k <= std::min(last, top); ++k) slices.push_back(static_cast<std::size_t>(k));
   std::vector<SliceOutline> cut(slices.size());
+  make_itk_globals();  // each task makes its own image and tracer
   rethrow_first(for_each_index(slices.size(), core_count(), [&](std::size_t n) {
     const std::size_t slice = slices[n];
     const Vec3 slice_origin = planes.slice_origin(slice);

@@ -1,5 +1,6 @@
 #include "pipeline/registration/automatic_registration.hpp"
 
+#include "pipeline/itk_globals.hpp"
 #include "pipeline/parallel.hpp"
 #include "pipeline/registration/motion_stop.hpp"
 
@@ -397,6 +398,7 @@ Run settle(const Images& images, const Transform& start, const AutomaticRegistra
 RegistrationChoice register_mr_to_ct(const ImageVolume& mr_input, const ImageVolume& ct_input,
                                      const AutomaticRegistrationSettings& settings) {
   const auto started = std::chrono::steady_clock::now();
+  make_itk_globals();  // the starts and restarts are registered side by side, each with its own ITK objects
   Images images{working_copy(mr_input, 2 * settings.working_voxel_mm),
                 working_copy(ct_input, 2 * settings.working_voxel_mm),
                 working_copy(mr_input, settings.working_voxel_mm),
