@@ -4,9 +4,6 @@
 #include <dcmtk/dcmnet/diutil.h>
 #include <spdlog/spdlog.h>
 
-#include <fcntl.h>
-#include <unistd.h>
-
 #include <algorithm>
 #include <cstdio>
 
@@ -214,10 +211,8 @@ void StoreWorker::note_received(const storage::IngestOutcome& outcome) {
 }
 
 void StoreWorker::notifyRECEIVEProgress(const unsigned long /*byte_count*/) {
-  if (receiving_path_.empty()) return;
-  if (receiving_fd_ < 0) receiving_fd_ = ::open(receiving_path_.c_str(), O_RDONLY | O_CLOEXEC);
-  // Start writeback of what has arrived so far; does not wait. Durability still comes from the fsync.
-  if (receiving_fd_ >= 0) ::sync_file_range(receiving_fd_, 0, 0, SYNC_FILE_RANGE_WRITE);
+  // What has arrived so far starts on its way to the disk; durability still comes from the fsync.
+  if (receiving_ != nullptr) receiving_->start_writeback();
 }
 
 // DCMTK reads a UI value that starts with '=' as a UID's *name* to look up ("=CTImageStorage"). A peer's
@@ -261,13 +256,9 @@ OFCondition StoreWorker::handle_store(T_DIMSE_C_StoreRQ& request, T_ASC_Presenta
   }
 
   storage::IncomingFile incoming = context_.archive.new_incoming_file();
-  receiving_path_ = incoming.path().string();
+  receiving_ = &incoming;
   const OFCondition received = receiveSTORERequest(request, presentation_id, incoming.path().c_str());
-  receiving_path_.clear();
-  if (receiving_fd_ >= 0) {
-    ::close(receiving_fd_);
-    receiving_fd_ = -1;
-  }
+  receiving_ = nullptr;
   if (received.bad()) {
     // Nothing was acknowledged; the peer sees the association end and can send again.
     context_.logger->error("instance not received: sop={} from {}: {}; nothing was acknowledged, the sender must send "

@@ -19,6 +19,7 @@ class logger;
 }
 namespace rtpof::storage {
 class Archive;
+class IncomingFile;
 struct IngestOutcome;
 }
 
@@ -68,10 +69,9 @@ class StoreWorker : private DcmThreadSCP {
 
   ServiceContext& context_;
   T_ASC_Association* association_ = nullptr;  // the one being served; owned by DcmThreadSCP::run
-  // The file being received, opened on the first progress call so its pages can be sent to disk
-  // while the rest arrives (the final fsync then waits only for the tail).
-  std::string receiving_path_;
-  int receiving_fd_ = -1;
+  // The file being received, while DCMTK writes it: each progress call sends what has arrived on its
+  // way to the disk, so that the final fsync waits only for the tail.
+  storage::IncomingFile* receiving_ = nullptr;
   // Per association; reset in notifyAssociationRequest.
   PolicyDecision decision_;
   std::string calling_ae_;

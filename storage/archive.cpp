@@ -4,6 +4,7 @@
 #include <dcmtk/config/osconfig.h>
 #include <dcmtk/dcmdata/dcfilefo.h>
 #include <spdlog/spdlog.h>
+#include <fcntl.h>
 #include <sys/statvfs.h>
 #include <unistd.h>
 
@@ -83,11 +84,40 @@ std::string content_identity(const fs::path& file, const std::string& sop_instan
 
 }  // namespace
 
+IncomingFile::IncomingFile(IncomingFile&& other) noexcept : path_(std::move(other.path_)), fd_(other.fd_) {
+  other.path_.clear();
+  other.fd_ = -1;
+}
+
 IncomingFile::~IncomingFile() {
+  close_descriptor();
   if (!path_.empty()) {
     std::error_code ignored;  // best effort: start-up removes whatever is left in .incoming
     fs::remove(path_, ignored);
   }
+}
+
+void IncomingFile::start_writeback() noexcept {
+  if (path_.empty()) return;
+  if (fd_ < 0) fd_ = ::open(path_.c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd_ >= 0) ::sync_file_range(fd_, 0, 0, SYNC_FILE_RANGE_WRITE);  // starts writeback; does not wait
+}
+
+void IncomingFile::sync() const {
+  if (fd_ >= 0)
+    sync_descriptor(fd_, path_);
+  else
+    sync_path(path_);
+}
+
+void IncomingFile::release() noexcept {
+  close_descriptor();
+  path_.clear();
+}
+
+void IncomingFile::close_descriptor() noexcept {
+  if (fd_ >= 0) ::close(fd_);
+  fd_ = -1;
 }
 
 Archive::Archive(ArchiveOptions options, std::shared_ptr<spdlog::logger> logger)
@@ -194,7 +224,7 @@ IngestOutcome Archive::ingest(IncomingFile incoming, const AnnouncedIdentity& an
     }
   }
   as_resource_error("cannot store " + a.sop_instance_uid, [&] {
-    sync_path(temporary);
+    incoming.sync();
     if (existing && fs::exists(store_dir_ / existing->relative_path)) {
       // Never delete what was acknowledged before: the older version moves aside.
       const auto stamp = std::to_string(std::chrono::system_clock::now().time_since_epoch().count());

@@ -32,15 +32,25 @@ struct ArchiveOptions {
 class IncomingFile {
  public:
   explicit IncomingFile(std::filesystem::path path) : path_(std::move(path)) {}
-  IncomingFile(IncomingFile&& other) noexcept : path_(std::move(other.path_)) { other.path_.clear(); }
+  IncomingFile(IncomingFile&& other) noexcept;
   IncomingFile& operator=(IncomingFile&&) = delete;
   IncomingFile(const IncomingFile&) = delete;
   ~IncomingFile();
   const std::filesystem::path& path() const { return path_; }
-  void release() { path_.clear(); }
+  // While the file is still arriving: has the kernel start writing what has arrived, without waiting,
+  // so that the fsync once it is whole has less left to do. Best effort: before the receiver has
+  // created the file it does nothing, and the next call tries again.
+  void start_writeback() noexcept;
+  // fsync of the whole file, through the descriptor start_writeback() opened when there is one.
+  void sync() const;
+  // The archive took the file over: it is no longer removed, and its descriptor is closed.
+  void release() noexcept;
 
  private:
+  void close_descriptor() noexcept;
+
   std::filesystem::path path_;
+  int fd_ = -1;  // read-only; opened by start_writeback(), kept for sync()
 };
 
 // What the C-STORE command announced; the dataset must agree.

@@ -34,7 +34,11 @@ class FileDescriptor {
 void sync_path(const std::filesystem::path& path) {
   FileDescriptor fd(::open(path.c_str(), O_RDONLY | O_CLOEXEC));
   if (fd.get() < 0) fail("cannot open for fsync", path, errno);
-  if (::fsync(fd.get()) != 0) fail("fsync failed for", path, errno);
+  sync_descriptor(fd.get(), path);
+}
+
+void sync_descriptor(int fd, const std::filesystem::path& path) {
+  if (::fsync(fd) != 0) fail("fsync failed for", path, errno);
 }
 
 void create_directories_durably(const std::filesystem::path& dir) {

@@ -9,6 +9,9 @@ namespace rtpof::storage {
 // fsync (data and metadata) of a regular file or a directory.
 void sync_path(const std::filesystem::path& path);
 
+// fsync of a descriptor already open on `path`, which names it in the error.
+void sync_descriptor(int fd, const std::filesystem::path& path);
+
 // Creates the directory and any missing parents, syncing each parent whose entries changed.
 void create_directories_durably(const std::filesystem::path& dir);
 

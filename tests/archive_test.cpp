@@ -94,6 +94,59 @@ TEST_F(ArchiveTest, StoresUnderPseudonymStudySeriesAndIndexes) {
   EXPECT_TRUE(fs::is_empty(data_.path() / "store" / ".incoming"));
 }
 
+// The SCP has the kernel write a file back while it still arrives (IncomingFile::start_writeback), so
+// that the fsync at its end waits only for the tail. The descriptor that takes must end with the file's
+// time in the archive: one per received instance kept open would exhaust the node's within a day.
+std::size_t descriptors_on(const fs::path& file) {
+  std::size_t n = 0;
+  for (const auto& entry : fs::directory_iterator("/proc/self/fd")) {
+    std::error_code error;
+    const std::string target = fs::read_symlink(entry.path(), error).string();
+    if (!error && target.rfind(file.string(), 0) == 0) ++n;  // also "<file> (deleted)"
+  }
+  return n;
+}
+
+TEST_F(ArchiveTest, AFileWrittenBackWhileArrivingIsStoredWholeAndNoDescriptorOutlivesIt) {
+  Archive archive({data_.path()}, quiet_logger());
+  const fs::path source = files_.ct[2];
+  std::ifstream in(source, std::ios::binary);
+  const std::string bytes((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  const AnnouncedIdentity announced{rtpof::testing::string_of(source, DCM_SOPClassUID),
+                                    rtpof::testing::string_of(source, DCM_SOPInstanceUID)};
+
+  // Received in two parts, as DCMTK writes it, with a writeback call before it exists and after each part.
+  auto receive = [&] {
+    IncomingFile file = archive.new_incoming_file();
+    const fs::path path = file.path();
+    file.start_writeback();
+    EXPECT_EQ(descriptors_on(path), 0u) << "nothing to open before the receiver creates the file";
+    std::ofstream out(path, std::ios::binary);
+    out.write(bytes.data(), static_cast<std::streamsize>(bytes.size() / 2)).flush();
+    file.start_writeback();
+    out.write(bytes.data() + bytes.size() / 2, static_cast<std::streamsize>(bytes.size() - bytes.size() / 2)).flush();
+    file.start_writeback();
+    out.close();
+    EXPECT_EQ(descriptors_on(path), 1u) << "one descriptor, kept for the fsync";
+    return std::make_pair(std::move(file), path);
+  };
+
+  auto [first, first_path] = receive();
+  const IngestOutcome stored = archive.ingest(std::move(first), announced, "TESTSCU");
+  ASSERT_EQ(stored.result, IngestOutcome::Result::stored);
+  EXPECT_EQ(fs::file_size(stored.path), bytes.size());
+  EXPECT_EQ(dataset_sha256(stored.path), dataset_sha256(source));
+  EXPECT_EQ(descriptors_on(first_path), 0u);
+  EXPECT_EQ(descriptors_on(stored.path), 0u) << "the descriptor followed the file into the store";
+
+  // The same instance again: a duplicate, whose temporary copy goes with its descriptor.
+  auto [second, second_path] = receive();
+  EXPECT_EQ(archive.ingest(std::move(second), announced, "TESTSCU").result, IngestOutcome::Result::duplicate);
+  EXPECT_FALSE(fs::exists(second_path));
+  EXPECT_EQ(descriptors_on(second_path), 0u) << "a removed file's descriptor would hold its blocks";
+  EXPECT_TRUE(fs::is_empty(data_.path() / "store" / ".incoming"));
+}
+
 TEST_F(ArchiveTest, IndexesTheReferenceChain) {
   Archive archive({data_.path()}, quiet_logger());
   const auto dose = ingest(archive, files_.rtdose).attributes;
