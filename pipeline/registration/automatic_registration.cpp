@@ -373,13 +373,19 @@ Run coarsest_level(const Images& images, const Transform& start, const Automatic
   std::vector<double> shifts{0.0};  // the start itself first: on a tie it wins
   for (const double dz : s.coarse_z_starts_mm)
     if (dz != 0) shifts.push_back(dz);
-  std::vector<Run> tried(shifts.size());
-  rethrow_first(for_each_index(shifts.size(), core_count(), [&](std::size_t i) {
+  // The starts are made here, not in the tasks: ITK's GetParameters() writes the transform's own
+  // parameter array before returning it, so copying one transform on several threads races on it.
+  std::vector<Transform::Pointer> starts;
+  for (const double dz : shifts) {
     auto moved = copy_of(start);
     Transform::OutputVectorType t = moved->GetTranslation();
-    t[2] += shifts[i];
+    t[2] += dz;
     moved->SetTranslation(t);
-    tried[i] = register_level(copies, 0, *moved, s, coarse_mask, images.probes);
+    starts.push_back(moved);
+  }
+  std::vector<Run> tried(shifts.size());
+  rethrow_first(for_each_index(shifts.size(), core_count(), [&](std::size_t i) {
+    tried[i] = register_level(copies, 0, *starts[i], s, coarse_mask, images.probes);
   }));
   // Mattes MI is negative: lower is better.
   return *std::min_element(tried.begin(), tried.end(), [](const Run& a, const Run& b) { return a.metric < b.metric; });
